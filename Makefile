@@ -1,0 +1,35 @@
+# make demo   set up .venv, run the study on the embedded default, write results.duckdb, serve the dashboard
+# make test   set up .venv and run the test suite
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8501
+
+.PHONY: install demo test dashboard lab bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+demo: install
+	$(VENV)/bin/xlt demo --port $(PORT)
+
+test: install
+	$(VENV)/bin/pytest -q
+
+dashboard: install
+	$(VENV)/bin/xlt dashboard --port $(PORT)
+
+lab: install
+	$(PY) -m ipykernel install --sys-prefix --name xlt --display-name "Python (xlt)"
+	$(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser --notebook-dir notebooks
+
+bench: install
+	for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf runs results.duckdb

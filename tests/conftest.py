@@ -1,0 +1,47 @@
+"""Shared fixtures. The whole session uses a fresh XLT_CACHE, so the tiny model and the sample data are built
+exactly as on a new machine; stage subprocesses (papermill kernels) inherit it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_CACHE = tempfile.mkdtemp(prefix="xlt-cache-")
+os.environ["XLT_CACHE"] = _CACHE
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+REPO = Path(__file__).resolve().parent.parent
+
+# tiny sizes: seconds per stage on 2 CPU cores
+TINY = dict(intermediate_size=1000, train_size=1000, eval_size=40, epochs=2.0)
+
+
+def tiny_chains(seed: int = 0, **overrides):
+    from xlt_core.config import chain
+
+    return [chain(model="tiny", intermediate=inter, target="xnli", seed=seed, **{**TINY, **overrides})
+            for inter in ("none", "mnli")]
+
+
+@pytest.fixture(scope="session")
+def demo_runs(tmp_path_factory) -> Path:
+    """Run folders of both demo chains (no intermediate, MNLI) at tiny sizes, run directly (no papermill)."""
+    from xlt_core.pipeline import run_stage
+
+    runs = tmp_path_factory.mktemp("runs")
+    for stages in tiny_chains():
+        for cfg in stages:
+            run_stage(cfg, runs)
+    return runs
+
+
+@pytest.fixture(scope="session")
+def demo_db(demo_runs, tmp_path_factory) -> Path:
+    from xlt_core import results
+
+    db = tmp_path_factory.mktemp("db") / "results.duckdb"
+    results.ingest(db, demo_runs)
+    return db

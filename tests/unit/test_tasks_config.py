@@ -1,0 +1,83 @@
+import pytest
+
+from xlt_core.config import MODEL_PRESETS, StageConfig, TrainConfig, chain, model_size
+from xlt_core.errors import XltError
+from xlt_core.tasks import LANGUAGES, TASKS, get_task, resolve_languages, training_task
+
+
+def test_every_task_language_has_metadata():
+    for spec in TASKS.values():
+        assert spec.languages, spec.name
+        for lang in spec.languages:
+            assert lang in LANGUAGES, (spec.name, lang)
+
+
+def test_xnli_is_the_official_list_and_trains_on_mnli():
+    xnli = get_task("xnli")
+    assert xnli.languages == ("ar", "bg", "de", "el", "en", "es", "fr", "hi", "ru", "sw", "th", "tr", "ur", "vi", "zh")
+    assert training_task(xnli).name == "mnli"
+    assert xnli.label_names == get_task("mnli").label_names
+
+
+def test_resolve_languages():
+    xnli = get_task("xnli")
+    assert resolve_languages(xnli, "all") == xnli.languages
+    assert resolve_languages(xnli, "zh, en") == ("en", "zh")  # the task's own order
+    with pytest.raises(XltError, match="'xx' is not in xnli's list"):
+        resolve_languages(xnli, "en,xx")
+
+
+def test_stage_id_is_a_content_hash():
+    a = chain(languages="en,zh", train_size=100)
+    b = chain(languages="en,zh", train_size=100)
+    assert [c.stage_id for c in a] == [c.stage_id for c in b]
+    assert a[0].stage_id.startswith("intermediate-mnli-")
+    assert StageConfig.from_dict(a[-1].to_dict()).stage_id == a[-1].stage_id
+    # the seed, and anything upstream, changes every downstream id
+    seeded = chain(languages="en,zh", train_size=100, seed=1)
+    assert all(x.stage_id != y.stage_id for x, y in zip(a, seeded))
+    upstream = chain(languages="en,zh", train_size=100, intermediate_size=50)
+    assert [x.stage_id == y.stage_id for x, y in zip(a, upstream)] == [False, False, False]
+
+
+def test_chain_shapes_and_labels():
+    base = chain(intermediate="none")
+    assert [c.stage for c in base] == ["target", "evaluate"]
+    assert base[-1].intermediate_task == "none" and base[-1].target_task == "xnli"
+    inter = chain(intermediate="mnli")
+    assert [c.stage for c in inter] == ["intermediate", "target", "evaluate"]
+    assert inter[-1].intermediate_task == "mnli" and inter[-1].parent.parent is inter[0]
+
+
+def test_defaults_follow_presets():
+    t = TrainConfig.defaults("xlm-roberta-large", "xnli")
+    assert (t.lr, t.batch_size) == (1e-5, 32)  # the X-STILTs recipe
+    assert TrainConfig.defaults("tiny", "xnli").lr == MODEL_PRESETS["tiny"].lr
+    assert [model_size(m) for m in ("tiny", "xlm-roberta-base", "xlm-roberta-large", "org/x")] == \
+        ["tiny", "base", "large", "other"]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(model="xlmr-bse"), "unknown model 'xlmr-bse'"),
+    (dict(target="xnli2"), "unknown target task 'xnli2': choose one of xnli"),
+    (dict(intermediate="qqq"), "unknown intermediate task 'qqq'"),
+    (dict(languages="en,klingon"), "'klingon' is not in xnli's list"),
+    (dict(train_size=-5), "train_size must be >= 1, got -5"),
+    (dict(intermediate_size=0), "train_size must be >= 1, got 0"),
+    (dict(seed="one"), "seed must be an integer, got 'one'"),
+    (dict(lr=0), "lr must be > 0"),
+    (dict(epochs=-1), "epochs must be > 0"),
+    (dict(split="train"), "split 'train' is not allowed"),
+    (dict(data="/definitely/not/here"), "neither 'sample', 'hub' nor an existing directory"),
+])
+def test_bad_values_fail_with_one_line(kwargs, message):
+    with pytest.raises(XltError, match=message) as err:
+        chain(**kwargs)
+    assert "\n" not in str(err.value)
+
+
+def test_from_dict_rejects_unknown_keys():
+    d = chain()[0].to_dict()
+    d["learning_rate"] = 1
+    with pytest.raises(XltError, match="unknown stage option 'learning_rate'"):
+        StageConfig.from_dict(d)

@@ -1,0 +1,178 @@
+"""The `xlt` command. Every option is validated before any compute: a bad value gets one line naming it and
+what is allowed, exit code 2, and nothing is written."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .errors import XltError
+from .paths import REPO_ROOT
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2 (argparse prints usage + message)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an integer") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} must be a positive integer")
+    return n
+
+
+def _port(value: str) -> int:
+    n = _positive(value)
+    if n > 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port (1-65535)")
+    return n
+
+
+def _store_args(p):
+    p.add_argument("--runs-dir", default="runs", help="run folders (default: runs)")
+    p.add_argument("--db", default="results.duckdb", help="results database (default: results.duckdb)")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="xlt", description="Zero-shot cross-lingual transfer after English intermediate training.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    demo = sub.add_parser("demo", help="run the study on the embedded default, ingest, serve the dashboard")
+    demo.add_argument("--no-serve", action="store_true", help="stop after writing results.duckdb")
+    demo.add_argument("--port", type=_port, default=8501)
+    demo.add_argument("--device", default="auto")
+    _store_args(demo)
+
+    run = sub.add_parser("run", help="one chain: [intermediate ->] target -> zero-shot evaluation")
+    run.add_argument("--model", default="tiny", help="tiny, xlm-roberta-base, xlm-roberta-large, a hub id or a folder")
+    run.add_argument("--intermediate", default="mnli", help="intermediate task, or none")
+    run.add_argument("--target", default="xnli", help="target task")
+    run.add_argument("--languages", default="all", help="comma-separated ISO codes, or all")
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--data", default="sample", help="sample, hub, or a local folder in the hub layout")
+    run.add_argument("--revision", default=None, help="hub dataset revision (with --data hub)")
+    run.add_argument("--intermediate-size", type=_positive, help="intermediate training examples (default: all)")
+    run.add_argument("--train-size", type=_positive, help="target training examples (default: all)")
+    run.add_argument("--eval-size", type=_positive, help="evaluation examples per language (default: all)")
+    run.add_argument("--split", default="test", help="evaluation split: test or dev")
+    run.add_argument("--epochs", type=float)
+    run.add_argument("--lr", type=float)
+    run.add_argument("--batch-size", type=_positive)
+    run.add_argument("--max-length", type=_positive)
+    run.add_argument("--device", default="auto")
+    run.add_argument("--no-ingest", action="store_true", help="do not add the scores to the database")
+    _store_args(run)
+
+    ingest = sub.add_parser("ingest", help="add finished run folders to the results database (idempotent)")
+    _store_args(ingest)
+
+    dash = sub.add_parser("dashboard", help="serve the Streamlit dashboard")
+    dash.add_argument("--port", type=_port, default=8501)
+    dash.add_argument("--host", default="127.0.0.1")
+    dash.add_argument("--db", default="results.duckdb")
+
+    sub.add_parser("tasks", help="print the table of tasks")
+    return parser
+
+
+def _check_device(device: str) -> str:
+    from .config import validate_device
+
+    validate_device(device)
+    if device.startswith("cuda"):
+        import torch
+
+        if not torch.cuda.is_available():
+            raise XltError(f"device {device!r} asked for, but no CUDA device is visible: use --device cpu or auto")
+    return device
+
+
+def _execute(chains, args) -> None:
+    from . import results
+    from .hub import preflight
+    from .runner import execute_chains
+
+    preflight([cfg for stages in chains for cfg in stages])
+    execute_chains(chains, args.runs_dir, device=args.device)
+    if not getattr(args, "no_ingest", False):
+        added = results.ingest(args.db, args.runs_dir)
+        print(f"ingested into {args.db}: {added['runs']} new runs, {added['scores']} new scores "
+              f"({added['total_scores']} scores in all)")
+
+
+def serve(db: str, port: int, host: str = "127.0.0.1") -> int:
+    app = REPO_ROOT / "dashboard" / "app.py"
+    if not app.exists():
+        raise XltError(f"dashboard not found at {app}: install xlt from a checkout (pip install -e .)")
+    env = {**os.environ, "XLT_DB": str(Path(db).resolve())}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", host, "--server.port", str(port),
+           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    print(f"Dashboard: http://{host}:{port}  (Ctrl-C to stop)", flush=True)
+    try:
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
+def print_tasks() -> None:
+    from .tasks import TASKS
+
+    rows = [("name", "role", "type", "metric", "langs", "data source")]
+    for t in TASKS.values():
+        rows.append((t.name, t.role, t.type, t.metric, str(len(t.languages)), f"{t.source.repo}:{t.source.config}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip())
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "tasks":
+            print_tasks()
+        elif args.command == "ingest":
+            from . import results
+
+            added = results.ingest(args.db, args.runs_dir)
+            print(f"ingested into {args.db}: {added['runs']} new runs, {added['scores']} new scores")
+        elif args.command == "dashboard":
+            return serve(args.db, args.port, args.host)
+        elif args.command == "demo":
+            from .config import demo_chains
+
+            _check_device(args.device)
+            _execute(demo_chains(), args)
+            if not args.no_serve:
+                return serve(args.db, args.port)
+        elif args.command == "run":
+            from .config import chain
+
+            chains = [chain(model=args.model, intermediate=args.intermediate, target=args.target,
+                            languages=args.languages, seed=args.seed, data=args.data, revision=args.revision,
+                            intermediate_size=args.intermediate_size, train_size=args.train_size,
+                            eval_size=args.eval_size, split=args.split, epochs=args.epochs, lr=args.lr,
+                            batch_size=args.batch_size, max_length=args.max_length)]
+            _check_device(args.device)
+            _execute(chains, args)
+    except XltError as err:
+        print(f"xlt: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except Exception as err:
+        from .runner import StageFailed
+
+        if isinstance(err, StageFailed):
+            print(f"xlt: {err}", file=sys.stderr)
+            return err.exit_code
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,228 @@
+"""Typed, validated configs. Every bad value fails here, with one line naming the value and what is allowed,
+before anything is computed or written.
+
+A stage config is normalised (defaults resolved, parents embedded) and hashed: the same config and seed give the
+same stage id, so a finished stage is reused, never recomputed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from .errors import XltError, one_of
+from .tasks import INTERMEDIATE_TASKS, TARGET_TASKS, get_task, resolve_languages
+
+STAGES = ("intermediate", "target", "evaluate")
+
+
+@dataclass(frozen=True)
+class ModelPreset:
+    size: str  # tiny | base | large
+    lr: float
+    batch_size: int
+    max_length: int
+    epochs_scale: float = 1.0  # multiplies a task's default number of epochs
+
+
+# The upstream X-STILTs recipe (jiant): lr 1e-5, batch 32; the tiny embedded model needs a larger step size.
+MODEL_PRESETS = {
+    "tiny": ModelPreset(size="tiny", lr=2e-3, batch_size=32, max_length=64, epochs_scale=2.0),
+    "xlm-roberta-base": ModelPreset(size="base", lr=1e-5, batch_size=32, max_length=128),
+    "xlm-roberta-large": ModelPreset(size="large", lr=1e-5, batch_size=32, max_length=128),
+}
+HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+TASK_EPOCHS = {"mnli": 2, "xnli": 2}  # jiant X-STILTs: XNLI 2 epochs; intermediate tasks trained likewise
+
+
+def validate_model(model: str) -> str:
+    if model in MODEL_PRESETS or HUB_ID.match(model) or Path(model).expanduser().is_dir():
+        return model
+    raise XltError(f"unknown model {model!r}: use one of {one_of(MODEL_PRESETS)}, a hub id (owner/name) or a local directory")
+
+
+def model_size(model: str) -> str:
+    preset = MODEL_PRESETS.get(model)
+    if preset:
+        return preset.size
+    for size in ("large", "base", "tiny"):
+        if size in model.lower():
+            return size
+    return "other"
+
+
+def _check(name: str, value, kind, minimum=None, allow_none=False, exclusive=False):
+    if value is None and allow_none:
+        return None
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise XltError(f"{name} must be {'an integer' if kind is int else 'a number'}, got {value!r}")
+    if minimum is not None and (value <= minimum if exclusive else value < minimum):
+        raise XltError(f"{name} must be {'>' if exclusive else '>='} {minimum}, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: float
+    lr: float
+    batch_size: int
+    max_length: int
+    train_size: int | None = None  # deterministic subsample of the English training data (None = all)
+    dev_size: int | None = 500  # English dev examples used for model selection (jiant: the first 500)
+    warmup_ratio: float = 0.1
+    weight_decay: float = 0.01
+
+    def __post_init__(self):
+        _check("epochs", self.epochs, float, 0, exclusive=True)
+        _check("lr", self.lr, float, 0, exclusive=True)
+        _check("batch_size", self.batch_size, int, 1)
+        _check("max_length", self.max_length, int, 8)
+        _check("train_size", self.train_size, int, 1, allow_none=True)
+        _check("dev_size", self.dev_size, int, 1, allow_none=True)
+        _check("warmup_ratio", self.warmup_ratio, float, 0)
+        _check("weight_decay", self.weight_decay, float, 0)
+
+    @classmethod
+    def defaults(cls, model: str, task: str, **overrides) -> "TrainConfig":
+        preset = MODEL_PRESETS.get(model, MODEL_PRESETS["xlm-roberta-base"])
+        base = dict(epochs=TASK_EPOCHS.get(task, 2) * preset.epochs_scale, lr=preset.lr,
+                    batch_size=preset.batch_size, max_length=preset.max_length)
+        unknown = set(overrides) - {f.name for f in fields(cls)}
+        if unknown:
+            raise XltError(f"unknown training option {sorted(unknown)[0]!r}: allowed {one_of(f.name for f in fields(cls))}")
+        return cls(**{**base, **{k: v for k, v in overrides.items() if v is not None or k == "train_size"}})
+
+
+@dataclass(frozen=True)
+class StageConfig:
+    """One stage of a chain. `parent` is embedded whole, so the id of a stage covers everything it depends on."""
+
+    stage: str
+    model: str
+    task: str
+    seed: int = 0
+    data: str = "sample"
+    data_revision: str = ""
+    train: TrainConfig | None = None  # intermediate and target stages
+    parent: "StageConfig | None" = None  # target: the intermediate stage (None = no intermediate); evaluate: target
+    languages: tuple[str, ...] = ()  # evaluate
+    split: str = "test"  # evaluate
+    eval_size: int | None = None  # evaluate: cap on examples per language (None = all)
+
+    def __post_init__(self):
+        if self.stage not in STAGES:
+            raise XltError(f"unknown stage {self.stage!r}: choose one of {one_of(STAGES)}")
+        validate_model(self.model)
+        _check("seed", self.seed, int, 0)
+        role = {"intermediate": "intermediate", "target": "target", "evaluate": "target"}[self.stage]
+        spec = get_task(self.task, role)
+        if self.stage == "evaluate":
+            object.__setattr__(self, "languages", resolve_languages(spec, self.languages or "all"))
+            if self.split not in ("dev", "test"):
+                raise XltError(f"split {self.split!r} is not allowed: choose dev or test")
+            _check("eval_size", self.eval_size, int, 1, allow_none=True)
+            if self.parent is None or self.parent.stage != "target":
+                raise XltError("an evaluate stage needs a target stage as its parent")
+        elif self.train is None:
+            raise XltError(f"a {self.stage} stage needs training options")
+        if self.stage == "target" and self.parent is not None and self.parent.stage != "intermediate":
+            raise XltError("a target stage's parent must be an intermediate stage (or none)")
+        if self.parent is not None and self.parent.model != self.model:
+            raise XltError(f"model {self.model!r} differs from its parent stage's model {self.parent.model!r}")
+
+    # identity ---------------------------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["parent"] = self.parent.to_dict() if self.parent else None
+        d["languages"] = list(self.languages)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "StageConfig":
+        d = dict(d)
+        allowed = {f.name for f in fields(cls)}
+        unknown = set(d) - allowed
+        if unknown:
+            raise XltError(f"unknown stage option {sorted(unknown)[0]!r}: allowed {one_of(sorted(allowed))}")
+        if d.get("train") is not None:
+            d["train"] = TrainConfig(**d["train"])
+        if d.get("parent") is not None:
+            d["parent"] = cls.from_dict(d["parent"])
+        d["languages"] = tuple(d.get("languages") or ())
+        return cls(**d)
+
+    @property
+    def stage_id(self) -> str:
+        d = self.to_dict()
+        digest = hashlib.sha256(json.dumps(d, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+        return f"{self.stage}-{self.task}-{digest[:12]}"
+
+    # what a score needs to be read -------------------------------------------------------------------------
+    @property
+    def intermediate_task(self) -> str:
+        """The chain's intermediate task ('none' for the baseline), seen from any stage."""
+        if self.stage == "intermediate":
+            return self.task
+        if self.stage == "evaluate":
+            return self.parent.intermediate_task
+        return self.parent.task if self.parent else "none"
+
+    @property
+    def target_task(self) -> str | None:
+        return None if self.stage == "intermediate" else self.task
+
+    @property
+    def model_size(self) -> str:
+        return model_size(self.model)
+
+
+def chain(model: str = "tiny", intermediate: str = "mnli", target: str = "xnli", languages="all", seed: int = 0,
+          data: str = "sample", intermediate_size: int | None = None, train_size: int | None = None,
+          eval_size: int | None = None, split: str = "test", epochs: float | None = None, lr: float | None = None,
+          batch_size: int | None = None, max_length: int | None = None, revision: str | None = None,
+          ) -> list[StageConfig]:
+    """The stages of one chain: [intermediate ->] target -> evaluate. Validates everything first."""
+    from .data import data_revision, validate_data
+
+    model = validate_model(model)
+    if intermediate != "none" and intermediate not in INTERMEDIATE_TASKS:
+        raise XltError(f"unknown intermediate task {intermediate!r}: choose none or one of {one_of(INTERMEDIATE_TASKS)}")
+    if target not in TARGET_TASKS:
+        raise XltError(f"unknown target task {target!r}: choose one of {one_of(TARGET_TASKS)}")
+    resolve_languages(get_task(target), languages)
+    data = validate_data(data)
+    common = dict(model=model, seed=seed, data=data, data_revision=data_revision(data, revision))
+    opts = dict(epochs=epochs, lr=lr, batch_size=batch_size, max_length=max_length)
+    stages = []
+    parent = None
+    if intermediate != "none":
+        parent = StageConfig(stage="intermediate", task=intermediate,
+                             train=TrainConfig.defaults(model, intermediate, train_size=intermediate_size, **opts),
+                             **common)
+        stages.append(parent)
+    tgt = StageConfig(stage="target", task=target, parent=parent,
+                      train=TrainConfig.defaults(model, target, train_size=train_size, **opts), **common)
+    ev = StageConfig(stage="evaluate", task=target, parent=tgt, languages=tuple(resolve_languages(get_task(target), languages)),
+                     split=split, eval_size=eval_size, **common)
+    return stages + [tgt, ev]
+
+
+
+DEVICE = re.compile(r"^(auto|cpu|cuda(:\d+)?|mps)$")
+
+
+def validate_device(device: str) -> str:
+    if not DEVICE.match(device):
+        raise XltError(f"unknown device {device!r}: use auto, cpu, cuda, cuda:N or mps")
+    return device
+
+
+def demo_chains(seed: int = 0) -> list[list[StageConfig]]:
+    """The embedded default study: tiny model, sample data; XNLI with no intermediate task and after MNLI."""
+    return [chain(model="tiny", intermediate=inter, target="xnli", seed=seed, data="sample")
+            for inter in ("none", "mnli")]

@@ -1,0 +1,97 @@
+"""Access to the Hugging Face hub that fails fast with one line when the hub cannot be reached.
+
+Without this, transformers and datasets retry for 20-50 s and end in a traceback. We first try the local cache
+(so a pre-filled HF_HOME works offline), then probe the endpoint once (3 s), and only then go online.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import socket
+from contextlib import contextmanager
+from urllib.parse import urlparse
+
+from .errors import XltError
+
+OFFLINE_HELP = (
+    "download it once on a machine with internet access (e.g. `hf download {kind}{name}`) and copy the cache "
+    "(HF_HOME) here and set HF_HUB_OFFLINE=1, or pass a local directory; the embedded default needs no download "
+    "(--model tiny --data sample)"
+)
+
+
+def offline_mode() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes")
+
+
+@functools.lru_cache(maxsize=None)
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """One TCP connection attempt to the hub endpoint; cached for the process."""
+    if offline_mode():
+        return False
+    from huggingface_hub import constants
+
+    url = urlparse(constants.ENDPOINT)
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        with socket.create_connection((url.hostname, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def unreachable(name: str, what: str) -> XltError:
+    kind = "--repo-type dataset " if what == "dataset" else ""
+    reason = "HF_HUB_OFFLINE is set" if offline_mode() else "the hub cannot be reached"
+    return XltError(f"{what} {name!r} is not in the local cache and {reason}: " + OFFLINE_HELP.format(kind=kind, name=name))
+
+
+def cached_or_online(load, name: str, what: str):
+    """Call `load(cache_only)`: from the cache alone when the hub is offline or unreachable (one line if that
+    fails), online otherwise."""
+    if offline_mode() or not hub_reachable():
+        try:
+            return load(True)
+        except Exception as cache_miss:  # each library raises its own type for "not cached"
+            raise unreachable(name, what) from cache_miss
+    return load(False)
+
+
+@contextmanager
+def forced_offline():
+    """Make huggingface_hub and datasets read their caches only, whatever HF_HUB_OFFLINE said at import time."""
+    import datasets.config
+    from huggingface_hub import constants
+
+    saved = datasets.config.HF_HUB_OFFLINE, constants.HF_HUB_OFFLINE
+    datasets.config.HF_HUB_OFFLINE = constants.HF_HUB_OFFLINE = True
+    try:
+        yield
+    finally:
+        datasets.config.HF_HUB_OFFLINE, constants.HF_HUB_OFFLINE = saved
+
+
+def available(repo: str, repo_type: str = "model") -> bool:
+    """Whether `repo` can be loaded: in the local cache, or the hub answers."""
+    from huggingface_hub import try_to_load_from_cache
+
+    probe = "config.json" if repo_type == "model" else "README.md"
+    cached = try_to_load_from_cache(repo, probe, repo_type=repo_type)
+    return isinstance(cached, str) or (not offline_mode() and hub_reachable())
+
+
+def preflight(stages) -> None:
+    """Before any stage runs: every hub model and dataset the stages need is cached or downloadable."""
+    from pathlib import Path
+
+    from .tasks import get_task, training_task
+
+    for cfg in stages:
+        if cfg.model != "tiny" and not Path(cfg.model).is_dir() and not available(cfg.model):
+            raise unreachable(cfg.model, "model")
+        if cfg.data == "hub":
+            spec = get_task(cfg.task)
+            for repo in {spec.source.repo, training_task(spec).source.repo}:
+                if not available(repo, "dataset"):
+                    raise unreachable(repo, "dataset")

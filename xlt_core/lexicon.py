@@ -1,0 +1,130 @@
+"""Small hand-written lexicons for the generated sample data, one per XNLI language.
+
+Each language has subjects, verbs, objects, place and time phrases, and sentence patterns in its own word order:
+`core` (subject-verb-object), `place` and `time` (core plus a phrase), `neg` (a negated core) and `end` punctuation.
+`sep` joins words: "" for Chinese and Thai, which are written without spaces between words.
+Agreement is not always exact (a fixed verb form for every subject): the sentences are sample data, not corpora.
+"""
+
+LEXICON = {
+    "en": dict(
+        s=["the teacher", "my sister", "the old man", "a young doctor", "the farmer", "our neighbour"],
+        v=["reads", "buys", "cleans", "paints", "sells", "carries"],
+        o=["a book", "the red car", "fresh bread", "an old table", "the small boat", "a blue chair"],
+        p=["in the park", "at the market", "near the river", "in the kitchen"],
+        t=["every morning", "on Sunday", "after dinner"],
+        core="{s} {v} {o}", place="{s} {v} {o} {p}", time="{s} {v} {o} {t}", neg="it is not true that {core}", end=".",
+    ),
+    "fr": dict(
+        s=["le professeur", "ma sœur", "le vieil homme", "une jeune médecin", "le fermier", "notre voisin"],
+        v=["lit", "achète", "nettoie", "peint", "vend", "porte"],
+        o=["un livre", "la voiture rouge", "du pain frais", "une vieille table", "le petit bateau", "une chaise bleue"],
+        p=["dans le parc", "au marché", "près de la rivière", "dans la cuisine"],
+        t=["chaque matin", "le dimanche", "après le dîner"],
+        core="{s} {v} {o}", place="{s} {v} {o} {p}", time="{s} {v} {o} {t}", neg="il est faux que {core}", end=".",
+    ),
+    "es": dict(
+        s=["el profesor", "mi hermana", "el anciano", "una joven médica", "el granjero", "nuestro vecino"],
+        v=["lee", "compra", "limpia", "pinta", "vende", "lleva"],
+        o=["un libro", "el coche rojo", "pan fresco", "una mesa vieja", "el barco pequeño", "una silla azul"],
+        p=["en el parque", "en el mercado", "cerca del río", "en la cocina"],
+        t=["cada mañana", "el domingo", "después de cenar"],
+        core="{s} {v} {o}", place="{s} {v} {o} {p}", time="{s} {v} {o} {t}", neg="no es verdad que {core}", end=".",
+    ),
+    "de": dict(
+        s=["der Lehrer", "meine Schwester", "der alte Mann", "eine junge Ärztin", "der Bauer", "unser Nachbar"],
+        v=["liest", "kauft", "putzt", "malt", "verkauft", "trägt"],
+        o=["ein Buch", "das rote Auto", "frisches Brot", "einen alten Tisch", "das kleine Boot", "einen blauen Stuhl"],
+        p=["im Park", "auf dem Markt", "am Fluss", "in der Küche"],
+        t=["jeden Morgen", "am Sonntag", "nach dem Abendessen"],
+        core="{s} {v} {o}", place="{s} {v} {o} {p}", time="{s} {v} {o} {t}", neg="es ist falsch: {core}", end=".",
+    ),
+    "ru": dict(
+        s=["учитель", "моя сестра", "старик", "молодой врач", "фермер", "наш сосед"],
+        v=["читает", "покупает", "чистит", "рисует", "продаёт", "несёт"],
+        o=["книгу", "красную машину", "свежий хлеб", "старый стол", "маленькую лодку", "синий стул"],
+        p=["в парке", "на рынке", "у реки", "на кухне"],
+        t=["каждое утро", "в воскресенье", "после ужина"],
+        core="{s} {v} {o}", place="{s} {v} {o} {p}", time="{s} {v} {o} {t}", neg="неправда, что {core}", end=".",
+    ),
+    "bg": dict(
+        s=["учителят", "сестра ми", "старецът", "млада лекарка", "фермерът", "нашият съсед"],
+        v=["чете", "купува", "чисти", "рисува", "продава", "носи"],
+        o=["книга", "червената кола", "пресен хляб", "стара маса", "малката лодка", "син стол"],
+        p=["в парка", "на пазара", "край реката", "в кухнята"],
+        t=["всяка сутрин", "в неделя", "след вечеря"],
+        core="{s} {v} {o}", place="{s} {v} {o} {p}", time="{s} {v} {o} {t}", neg="не е вярно, че {core}", end=".",
+    ),
+    "el": dict(
+        s=["ο δάσκαλος", "η αδελφή μου", "ο γέρος", "μια νεαρή γιατρός", "ο αγρότης", "ο γείτονάς μας"],
+        v=["διαβάζει", "αγοράζει", "καθαρίζει", "ζωγραφίζει", "πουλάει", "κουβαλάει"],
+        o=["ένα βιβλίο", "το κόκκινο αυτοκίνητο", "φρέσκο ψωμί", "ένα παλιό τραπέζι", "τη μικρή βάρκα", "μια μπλε καρέκλα"],
+        p=["στο πάρκο", "στην αγορά", "κοντά στο ποτάμι", "στην κουζίνα"],
+        t=["κάθε πρωί", "την Κυριακή", "μετά το δείπνο"],
+        core="{s} {v} {o}", place="{s} {v} {o} {p}", time="{s} {v} {o} {t}", neg="δεν είναι αλήθεια ότι {core}", end=".",
+    ),
+    "ar": dict(
+        s=["المعلم", "أختي", "الرجل العجوز", "طبيبة شابة", "المزارع", "جارنا"],
+        v=["يقرأ", "يشتري", "ينظف", "يرسم", "يبيع", "يحمل"],
+        o=["كتابا", "السيارة الحمراء", "خبزا طازجا", "طاولة قديمة", "القارب الصغير", "كرسيا أزرق"],
+        p=["في الحديقة", "في السوق", "قرب النهر", "في المطبخ"],
+        t=["كل صباح", "يوم الأحد", "بعد العشاء"],
+        core="{s} {v} {o}", place="{s} {v} {o} {p}", time="{s} {v} {o} {t}", neg="ليس صحيحا أن {core}", end=".",
+    ),
+    "tr": dict(
+        s=["öğretmen", "kız kardeşim", "yaşlı adam", "genç bir doktor", "çiftçi", "komşumuz"],
+        v=["okuyor", "satın alıyor", "temizliyor", "boyuyor", "satıyor", "taşıyor"],
+        o=["bir kitap", "kırmızı arabayı", "taze ekmek", "eski bir masa", "küçük tekneyi", "mavi bir sandalye"],
+        p=["parkta", "pazarda", "nehrin yanında", "mutfakta"],
+        t=["her sabah", "pazar günü", "akşam yemeğinden sonra"],
+        core="{s} {o} {v}", place="{s} {p} {o} {v}", time="{s} {t} {o} {v}", neg="{core}, bu doğru değil", end=".",
+    ),
+    "hi": dict(
+        s=["शिक्षक", "मेरी बहन", "बूढ़ा आदमी", "एक युवा डॉक्टर", "किसान", "हमारा पड़ोसी"],
+        v=["पढ़ता है", "खरीदता है", "साफ़ करता है", "रंगता है", "बेचता है", "उठाता है"],
+        o=["एक किताब", "लाल गाड़ी", "ताज़ी रोटी", "एक पुरानी मेज़", "छोटी नाव", "एक नीली कुर्सी"],
+        p=["पार्क में", "बाज़ार में", "नदी के पास", "रसोई में"],
+        t=["हर सुबह", "रविवार को", "रात के खाने के बाद"],
+        core="{s} {o} {v}", place="{s} {p} {o} {v}", time="{s} {t} {o} {v}", neg="यह सच नहीं है कि {core}", end="।",
+    ),
+    "ur": dict(
+        s=["استاد", "میری بہن", "بوڑھا آدمی", "ایک نوجوان ڈاکٹر", "کسان", "ہمارا پڑوسی"],
+        v=["پڑھتا ہے", "خریدتا ہے", "صاف کرتا ہے", "رنگتا ہے", "بیچتا ہے", "اٹھاتا ہے"],
+        o=["ایک کتاب", "سرخ گاڑی", "تازہ روٹی", "ایک پرانی میز", "چھوٹی کشتی", "ایک نیلی کرسی"],
+        p=["پارک میں", "بازار میں", "دریا کے پاس", "باورچی خانے میں"],
+        t=["ہر صبح", "اتوار کو", "رات کے کھانے کے بعد"],
+        core="{s} {o} {v}", place="{s} {p} {o} {v}", time="{s} {t} {o} {v}", neg="یہ سچ نہیں کہ {core}", end="۔",
+    ),
+    "sw": dict(
+        s=["mwalimu", "dada yangu", "mzee", "daktari kijana", "mkulima", "jirani yetu"],
+        v=["anasoma", "ananunua", "anasafisha", "anapaka rangi", "anauza", "anabeba"],
+        o=["kitabu", "gari jekundu", "mkate mpya", "meza ya zamani", "mashua ndogo", "kiti cha bluu"],
+        p=["bustanini", "sokoni", "karibu na mto", "jikoni"],
+        t=["kila asubuhi", "siku ya Jumapili", "baada ya chakula cha jioni"],
+        core="{s} {v} {o}", place="{s} {v} {o} {p}", time="{s} {v} {o} {t}", neg="si kweli kwamba {core}", end=".",
+    ),
+    "vi": dict(
+        s=["thầy giáo", "chị gái tôi", "ông già", "một bác sĩ trẻ", "người nông dân", "hàng xóm của chúng tôi"],
+        v=["đọc", "mua", "lau", "sơn", "bán", "mang"],
+        o=["một cuốn sách", "chiếc xe màu đỏ", "bánh mì tươi", "một cái bàn cũ", "chiếc thuyền nhỏ", "một cái ghế màu xanh"],
+        p=["trong công viên", "ở chợ", "gần con sông", "trong bếp"],
+        t=["mỗi sáng", "vào Chủ nhật", "sau bữa tối"],
+        core="{s} {v} {o}", place="{s} {v} {o} {p}", time="{s} {v} {o} {t}", neg="không đúng là {core}", end=".",
+    ),
+    "th": dict(
+        s=["ครู", "พี่สาวของฉัน", "ชายชรา", "หมอหนุ่ม", "ชาวนา", "เพื่อนบ้านของเรา"],
+        v=["อ่าน", "ซื้อ", "ทำความสะอาด", "ทาสี", "ขาย", "ถือ"],
+        o=["หนังสือ", "รถสีแดง", "ขนมปังสด", "โต๊ะเก่า", "เรือลำเล็ก", "เก้าอี้สีฟ้า"],
+        p=["ในสวนสาธารณะ", "ที่ตลาด", "ใกล้แม่น้ำ", "ในครัว"],
+        t=["ทุกเช้า", "ในวันอาทิตย์", "หลังอาหารเย็น"],
+        core="{s}{v}{o}", place="{s}{v}{o}{p}", time="{s}{v}{o}{t}", neg="ไม่จริงที่{core}", end="",
+    ),
+    "zh": dict(
+        s=["老师", "我的姐姐", "老人", "一位年轻医生", "农民", "我们的邻居"],
+        v=["读", "买", "打扫", "画", "卖", "搬"],
+        o=["一本书", "那辆红色的车", "新鲜的面包", "一张旧桌子", "那条小船", "一把蓝色的椅子"],
+        p=["在公园里", "在市场上", "在河边", "在厨房里"],
+        t=["每天早上", "星期天", "晚饭后"],
+        core="{s}{v}{o}", place="{s}{p}{v}{o}", time="{s}{t}{v}{o}", neg="{core}，这不是真的", end="。",
+    ),
+}

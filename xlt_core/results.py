@@ -1,0 +1,151 @@
+"""results.duckdb: every line of SQL in the project lives here.
+
+Tables
+  runs    one row per finished stage: full config and provenance (git commit, package versions, hardware, seed,
+          data revision), the English dev score used for model selection, and the stage's cost.
+  scores  one row per (evaluate run, language, split, metric): the zero-shot scores.
+Ingest reads run folders (the source of truth) and is idempotent: primary keys + INSERT OR IGNORE.
+Readers open short-lived read-only connections; every filter is a bound parameter, never pasted into SQL.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import duckdb
+
+from .rundir import finished_runs, read_run
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id VARCHAR PRIMARY KEY, stage VARCHAR, parent_id VARCHAR, model VARCHAR, model_size VARCHAR,
+    intermediate_task VARCHAR, target_task VARCHAR, task VARCHAR, seed INTEGER, data VARCHAR,
+    data_revision VARCHAR, dev_metric VARCHAR, dev_score DOUBLE, git_commit VARCHAR, git_dirty BOOLEAN,
+    xlt_version VARCHAR, packages VARCHAR, hardware VARCHAR, config VARCHAR, cost VARCHAR, wall_s DOUBLE,
+    device VARCHAR, started_at VARCHAR, finished_at VARCHAR, run_dir VARCHAR, notebook VARCHAR
+);
+CREATE TABLE IF NOT EXISTS scores (
+    run_id VARCHAR, model VARCHAR, model_size VARCHAR, intermediate_task VARCHAR, target_task VARCHAR,
+    language VARCHAR, split VARCHAR, metric VARCHAR, score DOUBLE, n INTEGER, seed INTEGER,
+    PRIMARY KEY (run_id, language, split, metric)
+);
+"""
+RUN_COLUMNS = ("run_id", "stage", "parent_id", "model", "model_size", "intermediate_task", "target_task", "task",
+               "seed", "data", "data_revision", "dev_metric", "dev_score", "git_commit", "git_dirty", "xlt_version",
+               "packages", "hardware", "config", "cost", "wall_s", "device", "started_at", "finished_at", "run_dir",
+               "notebook")
+SCORE_COLUMNS = ("run_id", "model", "model_size", "intermediate_task", "target_task", "language", "split", "metric",
+                 "score", "n", "seed")
+
+
+def connect(db, read_only: bool = False, attempts: int = 50):
+    """A connection, retried while another process holds the file's lock (writers keep it briefly)."""
+    for attempt in range(attempts):
+        try:
+            return duckdb.connect(str(db), read_only=read_only)
+        except duckdb.IOException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
+
+
+def run_row(record: dict) -> tuple:
+    cfg, prov, cost = record["config"], record["provenance"], record["cost"]
+    dev = record.get("dev") or {}
+    notebook = Path(record["run_dir"]) / "notebook.ipynb"
+    values = dict(
+        run_id=record["stage_id"], stage=cfg["stage"], parent_id=record["parent_id"], model=cfg["model"],
+        model_size=record["model_size"], intermediate_task=record["intermediate_task"],
+        target_task=record["target_task"], task=cfg["task"], seed=cfg["seed"], data=cfg["data"],
+        data_revision=cfg["data_revision"], dev_metric=dev.get("metric"), dev_score=dev.get("dev_score"),
+        git_commit=prov["git"]["commit"], git_dirty=prov["git"]["dirty"], xlt_version=prov["packages"].get("xlt"),
+        packages=json.dumps(prov["packages"]), hardware=json.dumps(prov["hardware"]), config=json.dumps(cfg),
+        cost=json.dumps(cost), wall_s=cost["wall_s"], device=cost["device"], started_at=record["started_at"],
+        finished_at=record["finished_at"], run_dir=record["run_dir"],
+        notebook=str(notebook) if notebook.exists() else None)
+    return tuple(values[c] for c in RUN_COLUMNS)
+
+
+def score_rows(record: dict) -> list[tuple]:
+    cfg = record["config"]
+    return [(record["stage_id"], cfg["model"], record["model_size"], record["intermediate_task"],
+             record["target_task"], s["language"], s["split"], s["metric"], s["score"], s.get("n"), cfg["seed"])
+            for s in record["scores"]]
+
+
+def ingest(db, runs_dir) -> dict:
+    """Add every finished run folder under `runs_dir` to `db`; rows already there are left alone."""
+    records = [read_run(folder) for folder in finished_runs(runs_dir)]
+    runs = [run_row(r) for r in records]
+    scores = [row for r in records for row in score_rows(r)]
+    con = connect(db)
+    try:
+        con.execute("BEGIN")
+        con.execute(SCHEMA)
+        before = con.execute("SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM scores)").fetchone()
+        if runs:
+            con.executemany(f"INSERT OR IGNORE INTO runs VALUES ({', '.join('?' * len(RUN_COLUMNS))})", runs)
+        if scores:
+            con.executemany(f"INSERT OR IGNORE INTO scores VALUES ({', '.join('?' * len(SCORE_COLUMNS))})", scores)
+        after = con.execute("SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM scores)").fetchone()
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    return {"runs": after[0] - before[0], "scores": after[1] - before[1], "total_runs": after[0],
+            "total_scores": after[1]}
+
+
+# queries ------------------------------------------------------------------------------------------------------
+def _read(db, sql: str, params: list | None = None):
+    """A pandas DataFrame from a short-lived read-only connection; None when the database does not exist."""
+    if not Path(db).exists():
+        return None
+    con = connect(db, read_only=True)
+    try:
+        has = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'scores'").fetchone()[0]
+        return con.execute(sql, params or []).df() if has else None
+    finally:
+        con.close()
+
+
+def counts(db) -> dict:
+    df = _read(db, "SELECT (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM scores) AS scores")
+    return {"runs": 0, "scores": 0} if df is None else df.iloc[0].to_dict()
+
+
+def filter_values(db) -> dict[str, list]:
+    """Distinct values of the columns the dashboard filters on."""
+    df = _read(db, "SELECT DISTINCT model, model_size, intermediate_task, target_task, split, metric FROM scores")
+    if df is None:
+        return {}
+    return {col: sorted(df[col].dropna().unique().tolist()) for col in df.columns}
+
+
+def scores(db, target_task: str | None = None, split: str | None = None):
+    """Every score row (optionally of one target task and split)."""
+    return _read(db, """SELECT * FROM scores
+                        WHERE (? IS NULL OR target_task = ?) AND (? IS NULL OR split = ?)
+                        ORDER BY model, intermediate_task, language""", [target_task, target_task, split, split])
+
+
+def gains(db, target_task: str, split: str = "test", models: list[str] | None = None,
+          intermediate_tasks: list[str] | None = None):
+    """Per (model, intermediate task, language, metric): mean score over seeds, the baseline's mean score
+    (intermediate_task = 'none', same model and data) and the gain = score - baseline."""
+    return _read(db, """
+        WITH s AS (
+            SELECT model, model_size, intermediate_task, language, metric, avg(score) AS score,
+                   count(DISTINCT seed) AS seeds
+            FROM scores WHERE target_task = ? AND split = ?
+            GROUP BY ALL)
+        SELECT s.model, s.model_size, s.intermediate_task, s.language, s.metric, s.score, s.seeds,
+               b.score AS baseline, s.score - b.score AS gain
+        FROM s JOIN s AS b ON b.intermediate_task = 'none' AND b.model = s.model AND b.language = s.language
+                          AND b.metric = s.metric
+        WHERE s.intermediate_task <> 'none'
+          AND (? IS NULL OR list_contains(?, s.model))
+          AND (? IS NULL OR list_contains(?, s.intermediate_task))
+        ORDER BY s.model, s.intermediate_task, s.language""",
+        [target_task, split, models, models, intermediate_tasks, intermediate_tasks])

@@ -1,0 +1,74 @@
+"""Run stages as papermill notebooks: each stage's notebook executes in a fresh kernel and is saved, executed,
+inside its run folder. The folder is written under a temporary name and renamed when the notebook completes."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from .config import StageConfig
+from .paths import REPO_ROOT, atomic_dir
+from .rundir import is_done, run_folder
+
+NOTEBOOKS = {stage: REPO_ROOT / "notebooks" / "stages" / f"{stage}.ipynb" for stage in ("intermediate", "target", "evaluate")}
+KERNEL = "xlt"
+
+
+class StageFailed(Exception):
+    """A stage's notebook raised; the executed notebook is kept for reading."""
+
+    exit_code = 1
+
+
+def ensure_kernel(name: str = KERNEL) -> str:
+    """A Jupyter kernel named `name` that runs this very Python (registered in this environment if missing)."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        if KernelSpecManager().get_kernel_spec(name).argv[0] == sys.executable:
+            return name
+    except NoSuchKernel:
+        pass
+    from ipykernel.kernelspec import install
+
+    install(kernel_name=name, display_name="Python (xlt)", prefix=sys.prefix)
+    return name
+
+
+def execute_stage(cfg: StageConfig, runs_dir, device: str = "auto", log=print) -> Path:
+    """Execute the stage's notebook unless its run folder exists; return the run folder."""
+    import papermill
+
+    runs_dir = Path(runs_dir).resolve()
+    final = run_folder(runs_dir, cfg)
+    if is_done(runs_dir, cfg):
+        log(f"[reuse] {cfg.stage_id}")
+        return final
+    log(f"[run]   {cfg.stage_id}")
+    start = time.perf_counter()
+    with atomic_dir(final) as tmp:
+        try:
+            papermill.execute_notebook(
+                str(NOTEBOOKS[cfg.stage]), str(tmp / "notebook.ipynb"), kernel_name=ensure_kernel(),
+                parameters={"config": cfg.to_dict(), "runs_dir": str(runs_dir), "work_dir": str(tmp), "device": device},
+                progress_bar=False, cwd=str(runs_dir), log_output=False)
+        except papermill.PapermillExecutionError as err:
+            kept = runs_dir / ".failed" / f"{cfg.stage_id}.ipynb"
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(tmp / "notebook.ipynb", kept)
+            raise StageFailed(f"stage {cfg.stage_id} failed ({err.ename}: {err.evalue}); "
+                              f"executed notebook: {kept}") from None
+    log(f"[done]  {cfg.stage_id} in {time.perf_counter() - start:.1f}s")
+    return final
+
+
+def execute_chains(chains: list[list[StageConfig]], runs_dir, device: str = "auto", log=print) -> list[Path]:
+    """Every stage of every chain, in order; a stage shared by several chains runs once."""
+    done: dict[str, Path] = {}
+    for stages in chains:
+        for cfg in stages:
+            if cfg.stage_id not in done:
+                done[cfg.stage_id] = execute_stage(cfg, runs_dir, device, log)
+    return list(done.values())
