@@ -3,6 +3,7 @@
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
+ROOT   := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: install demo test dashboard lab bench clean
 
@@ -26,7 +27,7 @@ dashboard: install
 
 lab: install
 	$(PY) -m ipykernel install --sys-prefix --name xlt --display-name "Python (xlt)"
-	$(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser --notebook-dir notebooks
+	$(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser --notebook-dir notebooks $(ROOT)
 
 bench: install
 	for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done

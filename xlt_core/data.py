@@ -17,9 +17,6 @@ from pathlib import Path
 from .errors import XltError
 from .tasks import TaskSpec
 
-DATA_CHOICES = ("sample", "hub", "a local directory")
-
-
 def validate_data(data: str) -> str:
     if data in ("sample", "hub"):
         return data

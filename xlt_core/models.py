@@ -148,5 +148,5 @@ def load_task_model(folder: Path) -> TaskModel:
     encoder = load_encoder(str(folder / "encoder"))
     tasks = [TASKS[name] for name in json.loads((folder / "heads.json").read_text())]
     model = TaskModel(encoder, tasks)
-    missing, unexpected = model.heads.load_state_dict(load_file(str(folder / "heads.safetensors")), strict=True)
+    model.heads.load_state_dict(load_file(str(folder / "heads.safetensors")), strict=True)
     return model
