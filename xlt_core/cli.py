@@ -145,10 +145,10 @@ def main(argv=None) -> int:
         elif args.command == "dashboard":
             return serve(args.db, args.port, args.host)
         elif args.command == "demo":
-            from .config import demo_chains
+            from .sweep import load_sweep
 
             _check_device(args.device)
-            _execute(demo_chains(), args)
+            _execute(load_sweep(REPO_ROOT / "sweeps" / "demo.yaml"), args)
             if not args.no_serve:
                 return serve(args.db, args.port)
         elif args.command == "run":

@@ -221,8 +221,3 @@ def validate_device(device: str) -> str:
         raise XltError(f"unknown device {device!r}: use auto, cpu, cuda, cuda:N or mps")
     return device
 
-
-def demo_chains(seed: int = 0) -> list[list[StageConfig]]:
-    """The embedded default study: tiny model, sample data; XNLI with no intermediate task and after MNLI."""
-    return [chain(model="tiny", intermediate=inter, target="xnli", seed=seed, data="sample")
-            for inter in ("none", "mnli")]
