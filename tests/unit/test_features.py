@@ -1,16 +1,7 @@
 import pytest
 
 from xlt_core.features import encode_pairs, length_grouped_batches, pad_batch
-from xlt_core.metrics import accuracy, score
 from xlt_core.models import load_tokenizer
-
-
-def test_accuracy_by_hand():
-    # 3 of 4 right -> 75.0
-    assert accuracy([0, 1, 2, 1], [0, 1, 1, 1]) == {"accuracy": 75.0}
-    assert score("accuracy", [2], [2]) == {"accuracy": 100.0}
-    with pytest.raises(ValueError):
-        accuracy([0], [0, 1])
 
 
 def test_training_batches_cover_everything_once_and_depend_only_on_the_seed():
