@@ -13,7 +13,7 @@ from .errors import XltError
 from .paths import atomic_dir, cache_dir
 from .tasks import TASKS, TaskSpec
 
-TINY_VERSION = "xlt-tiny-v1"  # bump when the tiny model's recipe changes
+TINY_VERSION = "xlt-tiny-v2"  # bump when the tiny model's recipe changes
 TINY_SHAPE = dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=256,
                   max_position_embeddings=258)
 SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]  # XLM-R's ids 0-3, then <mask>
@@ -21,13 +21,14 @@ SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]  # XLM-R's ids 0-3,
 
 # the embedded tiny model -------------------------------------------------------------------------------------
 def train_tiny_tokenizer(texts: list[str], vocab_size: int = 2000):
-    """A SentencePiece-style Unigram tokenizer trained with `tokenizers`, wrapped exactly as XLM-R's."""
+    """A SentencePiece-style Unigram tokenizer trained with `tokenizers` on words that already carry their "▁"
+    marks (`sample_data.corpus(segmented=True)`), then wrapped exactly as XLM-R's (Metaspace pre-tokenizer,
+    <s> A </s></s> B </s> template)."""
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
     from transformers import XLMRobertaTokenizer
 
     tok = Tokenizer(models.Unigram())
-    tok.pre_tokenizer = pre_tokenizers.Sequence(
-        [pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")])
+    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     trainer = trainers.UnigramTrainer(vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS, unk_token="<unk>",
                                       show_progress=False)
     tok.train_from_iterator(texts, trainer)
@@ -45,7 +46,7 @@ def tiny_model_dir() -> Path:
 
     from .sample_data import corpus
 
-    tokenizer = train_tiny_tokenizer(corpus())
+    tokenizer = train_tiny_tokenizer(corpus(segmented=True))
     config = XLMRobertaConfig(vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id,
                               bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
                               type_vocab_size=1, **TINY_SHAPE)

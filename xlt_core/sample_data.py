@@ -24,14 +24,31 @@ def _rng(*key) -> random.Random:
     return random.Random(zlib.crc32("/".join(map(str, key)).encode()))
 
 
-def sentence(lang: str, pattern: str, rng: random.Random, **slots) -> str:
-    """One sentence of `lang` from a pattern name (core, place, time, neg) with random or given slot fillers."""
+def _fill(lang: str, pattern: str, rng: random.Random, mark: str = "", **slots) -> str:
     lex = LEXICON[lang]
-    fill = {k: slots.get(k) or rng.choice(lex[k]) for k in ("s", "v", "o", "p", "t")}
+    fill = {k: mark + (slots.get(k) or rng.choice(lex[k])) + mark for k in ("s", "v", "o", "p", "t")}
     if pattern == "neg":
         fill["core"] = lex["core"].format(**fill)
     text = lex[pattern].format(**fill)
-    return text[0].upper() + text[1:] + lex["end"]
+    return text[0].upper() + text[1:] + mark + lex["end"] if not mark else text + mark + lex["end"]
+
+
+def sentence(lang: str, pattern: str, rng: random.Random, **slots) -> str:
+    """One sentence of `lang` from a pattern name (core, place, time, neg) with random or given slot fillers."""
+    return _fill(lang, pattern, rng, **slots)
+
+
+def segmented_sentence(lang: str, pattern: str, rng: random.Random) -> str:
+    """A sentence as words with SentencePiece's word marks written in ("▁the ▁teacher ▁reads"). Chinese and
+    Thai are written without spaces: their words are separated here (for training the tokenizer only) and only
+    the first carries "▁", as in the unsegmented text the tokenizer will see. No learnt piece can then span two
+    words, so answer and word boundaries fall on token boundaries, as they mostly do with XLM-R's vocabulary."""
+    mark = "\x00"
+    text = _fill(lang, pattern, rng, mark=mark)
+    text = text[:1].upper() + text[1:] if not text.startswith(mark) else mark + text[1:2].upper() + text[2:]
+    if lang in ("zh", "th"):
+        return "▁" + " ".join(w for chunk in text.split(mark) for w in chunk.split())
+    return " ".join("▁" + w for w in text.replace(mark, " ").split())
 
 
 def nli_pair(lang: str, rng: random.Random) -> tuple[str, str, str]:
@@ -47,13 +64,37 @@ def nli_pair(lang: str, rng: random.Random) -> tuple[str, str, str]:
     return premise, hypothesis, label
 
 
-def corpus(n_per_language: int = 400) -> list[str]:
-    """Multilingual text for training the tiny tokenizer and pretraining the tiny encoder."""
+def qa_example(lang: str, rng: random.Random, n_sentences: int = 5) -> tuple[str, str, str, int]:
+    """(context, question, answer text, answer start). The context's sentences have distinct subject-verb pairs;
+    the question is one of them with its object replaced by '?', the answer is that object."""
+    lex = LEXICON[lang]
+    pairs = rng.sample([(s, v) for s in lex["s"] for v in lex["v"]], n_sentences)
+    parts, spans = [], []
+    sep = "" if lang in ("zh", "th") else " "
+    offset = 0
+    for s, v in pairs:
+        o = rng.choice(lex["o"])
+        text = sentence(lang, rng.choice(["core", "place", "time"]), rng, s=s, v=v, o=o)
+        spans.append((o, offset + text.lower().index(o.lower())))
+        parts.append(text)
+        offset += len(text) + len(sep)
+    context = sep.join(parts)
+    k = rng.randrange(n_sentences)
+    answer, start = spans[k]
+    answer = context[start:start + len(answer)]  # as written in the context (capitalisation included)
+    s, v = pairs[k]
+    question = lex["core"].format(s=s, v=v, o="?").replace(" ?", "?") if sep else lex["core"].format(s=s, v=v, o="？")
+    return context, question[0].upper() + question[1:], answer, start
+
+
+def corpus(n_per_language: int = 400, segmented: bool = False) -> list[str]:
+    """Multilingual text (every XNLI language) for the tiny tokenizer (segmented) and encoder."""
+    render = segmented_sentence if segmented else sentence
     out = []
     for lang in LEXICON:
         rng = _rng("corpus", lang)
         for _ in range(n_per_language):
-            out.append(sentence(lang, rng.choice(["core", "place", "time", "neg"]), rng))
+            out.append(render(lang, rng.choice(["core", "place", "time", "neg"]), rng))
     return out
 
 
