@@ -96,7 +96,7 @@ def _check_device(device: str) -> str:
 
 def _execute(chains, args) -> None:
     from . import results
-    from .hub import preflight
+    from .checks import preflight
     from .runner import execute_chains
 
     preflight([cfg for stages in chains for cfg in stages])

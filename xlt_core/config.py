@@ -17,6 +17,7 @@ from .errors import XltError, one_of
 from .tasks import INTERMEDIATE_TASKS, TARGET_TASKS, get_task, resolve_languages
 
 STAGES = ("intermediate", "target", "evaluate")
+POOLINGS = ("mean", "mean_nospecial", "cls")
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,9 @@ MODEL_PRESETS = {
     "xlm-roberta-large": ModelPreset(size="large", lr=1e-5, batch_size=32, max_length=128),
 }
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
-TASK_EPOCHS = {"mnli": 2, "xnli": 2}  # jiant X-STILTs: XNLI 2 epochs; intermediate tasks trained likewise
+# jiant X-STILTs recipe: XNLI 2, PAWS-X 5, POS 10, NER 10, QA 2 epochs; intermediate tasks 2 unless stated
+TASK_EPOCHS = {"xnli": 2, "pawsx": 5, "udpos": 10, "panx": 10, "xquad": 2, "mlqa": 2, "tydiqa": 2}
+TYPE_MAX_LENGTH = {"span_qa": 384}  # upstream QA windows: 384 tokens, stride 128
 
 
 def validate_model(model: str) -> str:
@@ -90,8 +93,13 @@ class TrainConfig:
     @classmethod
     def defaults(cls, model: str, task: str, **overrides) -> "TrainConfig":
         preset = MODEL_PRESETS.get(model, MODEL_PRESETS["xlm-roberta-base"])
+        kind = get_task(task).type
+        max_length = preset.max_length if preset.size == "tiny" else TYPE_MAX_LENGTH.get(kind, preset.max_length)
+        if preset.size == "tiny" and kind == "span_qa":
+            max_length = 128
         base = dict(epochs=TASK_EPOCHS.get(task, 2) * preset.epochs_scale, lr=preset.lr,
-                    batch_size=preset.batch_size, max_length=preset.max_length)
+                    batch_size=preset.batch_size // (2 if kind in ("span_qa", "multiple_choice") else 1),
+                    max_length=max_length)
         unknown = set(overrides) - {f.name for f in fields(cls)}
         if unknown:
             raise XltError(f"unknown training option {sorted(unknown)[0]!r}: allowed {one_of(f.name for f in fields(cls))}")
@@ -113,6 +121,8 @@ class StageConfig:
     languages: tuple[str, ...] = ()  # evaluate
     split: str = "test"  # evaluate
     eval_size: int | None = None  # evaluate: cap on examples per language (None = all)
+    layer: int | None = None  # evaluate, retrieval: hidden layer pooled (None = 14/24 of the depth)
+    pooling: str = "mean"  # evaluate, retrieval: mean | mean_nospecial | cls
 
     def __post_init__(self):
         if self.stage not in STAGES:
@@ -123,11 +133,18 @@ class StageConfig:
         spec = get_task(self.task, role)
         if self.stage == "evaluate":
             object.__setattr__(self, "languages", resolve_languages(spec, self.languages or "all"))
-            if self.split not in ("dev", "test"):
-                raise XltError(f"split {self.split!r} is not allowed: choose dev or test")
+            if self.split not in spec.source.splits or self.split == "train":
+                raise XltError(f"split {self.split!r} is not allowed for {spec.name}: choose "
+                               f"{one_of(s for s in spec.source.splits if s != 'train')}")
             _check("eval_size", self.eval_size, int, 1, allow_none=True)
-            if self.parent is None or self.parent.stage != "target":
-                raise XltError("an evaluate stage needs a target stage as its parent")
+            _check("layer", self.layer, int, 0, allow_none=True)
+            if self.pooling not in POOLINGS:
+                raise XltError(f"unknown pooling {self.pooling!r}: choose {one_of(POOLINGS)}")
+            wanted = "intermediate" if spec.type == "retrieval" else "target"
+            if spec.type != "retrieval" and self.parent is None or \
+                    self.parent is not None and self.parent.stage != wanted:
+                raise XltError(f"an evaluate stage of {spec.name} needs a{'n' if wanted[0] == 'i' else ''} "
+                               f"{wanted} stage as its parent" + (" (or none)" if wanted == "intermediate" else ""))
         elif self.train is None:
             raise XltError(f"a {self.stage} stage needs training options")
         if self.stage == "target" and self.parent is not None and self.parent.stage != "intermediate":
@@ -169,7 +186,7 @@ class StageConfig:
         if self.stage == "intermediate":
             return self.task
         if self.stage == "evaluate":
-            return self.parent.intermediate_task
+            return self.parent.intermediate_task if self.parent else "none"
         return self.parent.task if self.parent else "none"
 
     @property
@@ -185,7 +202,7 @@ def chain(model: str = "tiny", intermediate: str = "mnli", target: str = "xnli",
           data: str = "sample", intermediate_size: int | None = None, train_size: int | None = None,
           eval_size: int | None = None, split: str = "test", epochs: float | None = None, lr: float | None = None,
           batch_size: int | None = None, max_length: int | None = None, revision: str | None = None,
-          ) -> list[StageConfig]:
+          layer: int | None = None, pooling: str = "mean") -> list[StageConfig]:
     """The stages of one chain: [intermediate ->] target -> evaluate. Validates everything first."""
     from .data import data_revision, validate_data
 
@@ -205,11 +222,13 @@ def chain(model: str = "tiny", intermediate: str = "mnli", target: str = "xnli",
                              train=TrainConfig.defaults(model, intermediate, train_size=intermediate_size, **opts),
                              **common)
         stages.append(parent)
-    tgt = StageConfig(stage="target", task=target, parent=parent,
-                      train=TrainConfig.defaults(model, target, train_size=train_size, **opts), **common)
-    ev = StageConfig(stage="evaluate", task=target, parent=tgt, languages=tuple(resolve_languages(get_task(target), languages)),
-                     split=split, eval_size=eval_size, **common)
-    return stages + [tgt, ev]
+    if get_task(target).type != "retrieval":  # BUCC and Tatoeba are scored on the intermediate encoder itself
+        parent = StageConfig(stage="target", task=target, parent=parent,
+                             train=TrainConfig.defaults(model, target, train_size=train_size, **opts), **common)
+        stages.append(parent)
+    ev = StageConfig(stage="evaluate", task=target, parent=parent, languages=resolve_languages(get_task(target), languages),
+                     split=split, eval_size=eval_size, layer=layer, pooling=pooling, **common)
+    return stages + [ev]
 
 
 

@@ -1,5 +1,5 @@
 """Load a split of a task, from the hub or from a local directory in the hub's own layout, through one function;
-then turn it into canonical examples (pure functions: column mapping, labels by name, subsampling).
+then turn it into canonical examples (pure functions per task type: columns mapped, labels by name).
 
 `data` is where examples come from:
   "sample"  the embedded generated data (xlt_core.sample_data), in the hub layout, in the cache
@@ -15,7 +15,8 @@ import random
 from pathlib import Path
 
 from .errors import XltError
-from .tasks import TaskSpec
+from .tasks import LANGUAGES, TaskSpec
+
 
 def validate_data(data: str) -> str:
     if data in ("sample", "hub"):
@@ -38,12 +39,63 @@ def local_root(data: str) -> Path | None:
 
 def local_files(task: TaskSpec, split: str, root: Path, language: str | None = None) -> list[Path]:
     src = task.source
-    folder = root / src.repo / src.config.format(lang=language)
-    name = src.splits[split]
-    files = sorted(folder.glob(f"{name}-*.parquet")) or sorted((folder / name).glob("*.parquet"))
-    if not files:
-        raise XltError(f"task {task.name}: no file for split {name!r} in {folder} (expected {name}-*.parquet)")
+    folder = root / src.repo / src.config_for(language)
+    files = []
+    for name in src.splits[split].split("+"):
+        found = sorted(folder.glob(f"{name}-*.parquet")) or sorted((folder / name).glob("*.parquet"))
+        if not found:
+            licence = " (CCGbank is licensed by the LDC: xlt cannot download it; put your copy there)" \
+                if src.local_only else ""
+            raise XltError(f"task {task.name}: no file for split {name!r} in {folder} (expected {name}-*.parquet)"
+                           f"{licence}")
+        files += found
     return files
+
+
+def _hub_split(task: TaskSpec, split: str, language: str | None, revision: str | None):
+    import datasets
+
+    from .hub import cached_or_online, forced_offline
+
+    src = task.source
+    if src.local_only:
+        raise XltError(f"task {task.name}: {task.description}; pass --data DIR with "
+                       f"DIR/{src.repo}/{src.config}/<split>-00000-of-00001.parquet")
+    config = src.config_for(language)
+
+    def load(cache_only: bool):
+        parts = []
+        for name in src.splits[split].split("+"):
+            if cache_only:
+                with forced_offline():
+                    parts.append(datasets.load_dataset(src.repo, config, split=name, revision=revision))
+            else:
+                parts.append(datasets.load_dataset(src.repo, config, split=name, revision=revision))
+        return datasets.concatenate_datasets(parts)
+
+    return cached_or_online(load, src.repo, "dataset"), f"{src.repo}:{config}"
+
+
+def check_columns(task: TaskSpec, columns: list[str], where: str) -> None:
+    """One line naming the task, the file and the first missing column."""
+    needed = [c.split(".")[0] for col in task.columns.values() for c in col.split(",")]
+    selector = task.source.language_from or ""
+    if selector.startswith("column:"):
+        needed.append(selector.split(":", 1)[1])
+    missing = [c for c in needed if c not in columns]
+    if missing:
+        raise XltError(f"task {task.name}: {where}: missing column {missing[0]!r} (columns: {', '.join(columns)})")
+
+
+def check_split(task: TaskSpec, split: str, language: str | None, data: str) -> None:
+    """Before any compute: the split's local files exist and have the task's columns (Parquet schemas only)."""
+    import pyarrow.parquet as pq
+
+    root = local_root(data)
+    if root is None:
+        return
+    for f in local_files(task, split, root, language):
+        check_columns(task, pq.read_schema(f).names, str(f))
 
 
 def load_split(task: TaskSpec, split: str, language: str | None = None, data: str = "sample",
@@ -54,63 +106,129 @@ def load_split(task: TaskSpec, split: str, language: str | None = None, data: st
     datasets.disable_progress_bars()
     if split not in task.source.splits:
         raise XltError(f"task {task.name} has no {split!r} split: it has {', '.join(task.source.splits)}")
-    src = task.source
+    if language is not None and language not in task.languages:
+        raise XltError(f"language {language!r} is not in {task.name}'s list: choose from {', '.join(task.languages)}")
     root = local_root(data)
     if root is None:
-        from .hub import cached_or_online, forced_offline
-
-        config = src.config.format(lang=language)
-        where = f"{src.repo}:{config}"
-
-        def load(cache_only: bool):
-            if cache_only:
-                with forced_offline():
-                    return datasets.load_dataset(src.repo, config, split=src.splits[split], revision=revision)
-            return datasets.load_dataset(src.repo, config, split=src.splits[split], revision=revision)
-
-        ds = cached_or_online(load, src.repo, "dataset")
+        ds, where = _hub_split(task, split, language, revision)
     else:
         files = local_files(task, split, root, language)
         where = str(files[0])
         ds = datasets.load_dataset("parquet", data_files={"split": [str(f) for f in files]}, split="split")
-    missing = [c for c in task.columns.values() if c not in ds.column_names]
-    if src.language_column and src.language_column not in ds.column_names:
-        missing.append(src.language_column)
-    if missing:
-        raise XltError(f"task {task.name}: {where}: missing column {missing[0]!r} (columns: {', '.join(ds.column_names)})")
-    if src.language_column and language:
-        ds = ds.filter(lambda langs: [x == language for x in langs], input_columns=src.language_column, batched=True)
+    check_columns(task, ds.column_names, where)
+    selector = task.source.language_from or ""
+    if selector.startswith("column:") and language:
+        ds = ds.filter(lambda values: [v == language for v in values], input_columns=selector.split(":", 1)[1],
+                       batched=True)
+    elif selector == "id_prefix" and language:
+        prefix = LANGUAGES[language][0].lower() + "-"
+        ds = ds.filter(lambda ids: [i.startswith(prefix) for i in ids], input_columns=task.columns["id"], batched=True)
     return ds
 
 
-def label_ids(task: TaskSpec, ds) -> list[int | None]:
-    """Gold labels as indices into `task.label_names`, mapped by NAME (sources order labels differently).
-    Unlabelled rows (-1, None, '-', as in test splits and SNLI) become None."""
+# canonical examples, per task type ----------------------------------------------------------------------------
+def label_index(task: TaskSpec, ds, column: str, names: tuple[str, ...] | None = None) -> list[int | None]:
+    """Gold labels as indices into the task's label names, mapped by NAME (sources order labels differently).
+    Unlabelled rows (-1, None, '-', '') become None."""
     import datasets
 
-    col = task.columns["label"]
-    feature = ds.features[col]
-    values = ds[col]
+    names = names if names is not None else task.label_names
+    feature = ds.features[column]
+    values = _column(ds, column)
     if isinstance(feature, datasets.ClassLabel):
         values = [feature.int2str(v) if v is not None and v >= 0 else None for v in values]
-    index = {name: i for i, name in enumerate(task.label_names)}
+    index = {name: i for i, name in enumerate(names)}
     out = []
     for v in values:
         if v in (None, "-", "", -1):
             out.append(None)
-        elif v not in index:
-            raise XltError(f"task {task.name}: unknown label {v!r} in column {col!r}: expected one of {', '.join(index)}")
-        else:
-            out.append(index[v])
+            continue
+        key = v if isinstance(v, str) else str(v)
+        if key not in index:
+            raise XltError(f"task {task.name}: unknown label {v!r} in column {column!r}: expected one of {', '.join(index)}")
+        out.append(index[key])
     return out
 
 
-def examples(task: TaskSpec, ds) -> dict[str, list]:
-    """Canonical columns (text_a, text_b, label) of a pair-classification split; unlabelled rows dropped."""
-    labels = label_ids(task, ds)
+def _keep(columns: dict[str, list], labels: list) -> dict[str, list]:
     keep = [i for i, lab in enumerate(labels) if lab is not None]
-    cols = {name: ds[src] for name, src in task.columns.items() if name != "label"}
-    return {**{name: [col[i] for i in keep] for name, col in cols.items()}, "label": [labels[i] for i in keep]}
+    return {**{k: [v[i] for i in keep] for k, v in columns.items()}, "label": [labels[i] for i in keep]}
+
+
+def pair_examples(task: TaskSpec, ds) -> dict[str, list]:
+    """text_a, text_b, label; unlabelled rows dropped."""
+    c = task.columns
+    return _keep({"text_a": _column(ds, c["text_a"]), "text_b": _column(ds, c["text_b"])},
+                 label_index(task, ds, c["label"]))
+
+
+def _column(ds, spec: str) -> list:
+    """A column as a list, a nested field ("choices.text") or several columns zipped ("choice1,choice2")."""
+    if "," in spec:
+        return [list(row) for row in zip(*(list(ds[c]) for c in spec.split(",")))]
+    if "." in spec:
+        outer, inner = spec.split(".")
+        return [row[inner] for row in ds[outer]]
+    return list(ds[spec])
+
+
+def choice_examples(task: TaskSpec, ds) -> dict[str, list]:
+    """context (premise and question), choices (list), label (index of the right choice)."""
+    c = task.columns
+    contexts = _column(ds, c["premise"]) if "premise" in c else [""] * len(ds)
+    if "question" in c:
+        contexts = [f"{p} {q}".strip() for p, q in zip(contexts, _column(ds, c["question"]))]
+    return _keep({"context": contexts, "choices": _column(ds, c["choices"])}, label_index(task, ds, c["label"]))
+
+
+def qa_examples(task: TaskSpec, ds) -> dict[str, list]:
+    """id, context, question, answer_starts, answer_texts (lists; empty for unanswerable questions)."""
+    c = task.columns
+    answers = _column(ds, c["answers"])
+    return {"id": _column(ds, c["id"]), "context": _column(ds, c["context"]), "question": _column(ds, c["question"]),
+            "answer_starts": [a["answer_start"] for a in answers], "answer_texts": [a["text"] for a in answers]}
+
+
+def tag_examples(task: TaskSpec, ds, names: tuple[str, ...] | None = None) -> dict[str, list]:
+    """tokens (words) and tags (indices into the label names, by name; None for a tag unknown to `names`)."""
+    import datasets
+
+    c = task.columns
+    feature = ds.features[c["tags"]]
+    inner = getattr(feature, "feature", None)
+    if isinstance(feature, list):
+        inner = feature[0]
+    tags = _column(ds, c["tags"])
+    if isinstance(inner, datasets.ClassLabel):
+        tags = [[inner.int2str(t) for t in row] for row in tags]
+    names = names if names is not None else task.label_names
+    index = {n: i for i, n in enumerate(names)}
+    return {"tokens": _column(ds, c["tokens"]), "tags": [[index.get(t) for t in row] for row in tags],
+            "tag_names": [list(row) for row in tags]}
+
+
+def retrieval_examples(task: TaskSpec, ds) -> dict[str, list]:
+    """source (the other language) and target (English) sentences, stripped; ids when the source has them."""
+    c = task.columns
+    out = {"source": [s.strip() for s in _column(ds, c["source"])], "target": [t.strip() for t in _column(ds, c["target"])]}
+    if task.name == "bucc2018":  # bucc18 keeps the sentence ids in its *_lang columns
+        out["source_id"], out["target_id"] = _column(ds, "source_lang"), _column(ds, "target_lang")
+    return out
+
+
+EXAMPLES = {"pair_classification": pair_examples, "multiple_choice": choice_examples, "span_qa": qa_examples,
+            "tagging": tag_examples, "retrieval": retrieval_examples,
+            "mlm": lambda task, ds: {"text": _column(ds, task.columns["text"])}}
+
+
+def examples(task: TaskSpec, ds) -> dict[str, list]:
+    return EXAMPLES[task.type](task, ds)
+
+
+def reindex_tags(ex: dict[str, list], names) -> dict[str, list]:
+    """Tag indices against `names` (a tag vocabulary read from training data, as CCG's); unknown tags -> None."""
+    index = {n: i for i, n in enumerate(names)}
+    return {**ex, "tags": [[index.get(t) for t in row] for row in ex["tag_names"]]}
 
 
 def subsample(n_total: int, size: int | None, seed: int) -> list[int]:

@@ -33,19 +33,6 @@ def length_grouped_batches(lengths: list[int], batch_size: int, seed: int | None
     return batches
 
 
-def pad_batch(seqs: list[list[int]], pad_id: int):
-    """(input_ids, attention_mask) LongTensors padded to the longest sequence of this batch."""
-    import torch
-
-    width = max(len(s) for s in seqs)
-    ids = torch.full((len(seqs), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(seqs), width), dtype=torch.long)
-    for row, s in enumerate(seqs):
-        ids[row, :len(s)] = torch.tensor(s, dtype=torch.long)
-        mask[row, :len(s)] = 1
-    return ids, mask
-
-
 # extractive QA: windows over long contexts, character offsets back to the original text ----------------------
 def qa_features(tokenizer, questions: list[str], contexts: list[str], max_length: int = 384, stride: int = 128,
                 answer_starts: list[list[int]] | None = None, answer_texts: list[list[str]] | None = None) -> dict:

@@ -79,19 +79,3 @@ def available(repo: str, repo_type: str = "model") -> bool:
     probe = "config.json" if repo_type == "model" else "README.md"
     cached = try_to_load_from_cache(repo, probe, repo_type=repo_type)
     return isinstance(cached, str) or (not offline_mode() and hub_reachable())
-
-
-def preflight(stages) -> None:
-    """Before any stage runs: every hub model and dataset the stages need is cached or downloadable."""
-    from pathlib import Path
-
-    from .tasks import get_task, training_task
-
-    for cfg in stages:
-        if cfg.model != "tiny" and not Path(cfg.model).is_dir() and not available(cfg.model):
-            raise unreachable(cfg.model, "model")
-        if cfg.data == "hub":
-            spec = get_task(cfg.task)
-            for repo in {spec.source.repo, training_task(spec).source.repo}:
-                if not available(repo, "dataset"):
-                    raise unreachable(repo, "dataset")

@@ -6,6 +6,9 @@ Each language has subjects, verbs, objects, place and time phrases, and sentence
 Agreement is not always exact (a fixed verb form for every subject): the sentences are sample data, not corpora.
 """
 
+import functools
+
+
 LEXICON = {
     "en": dict(
         s=["the teacher", "my sister", "the old man", "a young doctor", "the farmer", "our neighbour"],
@@ -128,3 +131,47 @@ LEXICON = {
         core="{s}{v}{o}", place="{s}{p}{v}{o}", time="{s}{t}{v}{o}", neg="{core}，这不是真的", end="。",
     ),
 }
+
+
+# Languages without a hand-written lexicon get pseudo-words in their own script: the sample data then exercises
+# every script of every task (tokenisation, offsets, retrieval), not the meaning of the words.
+SCRIPT_LETTERS = {
+    "Latin": "abcdefghijklmnopqrstuvwxyzäöüéèáíóúñçšž", "Arabic": "ابتثجحخدذرزسشصضطظعغفقكلمنهوي",
+    "Bengali": (0x0985, 0x09B9), "Devanagari": (0x0905, 0x0939), "Georgian": (0x10D0, 0x10F0),
+    "Cyrillic": "абвгдежзийклмнопрстуфхцчшыэюяәғқңөұүі", "Hangul": (0xAC00, 0xAD00),
+    "Japanese": (0x3041, 0x3096), "Malayalam": (0x0D05, 0x0D39), "Myanmar": (0x1000, 0x1021),
+    "Tamil": (0x0B85, 0x0BB9), "Telugu": (0x0C05, 0x0C39), "Hebrew": (0x05D0, 0x05EA), "Greek": "αβγδεζηθικλμνξοπρστυφχψω",
+}
+UNSPACED_SCRIPTS = {"Japanese", "Han", "Thai", "Myanmar"}
+
+
+def pseudo_lexicon(lang: str, script: str) -> dict:
+    import random
+    import unicodedata
+    import zlib
+
+    letters = SCRIPT_LETTERS[script]
+    if isinstance(letters, tuple):
+        letters = "".join(c for c in map(chr, range(*letters)) if unicodedata.category(c).startswith("L"))
+    rng = random.Random(zlib.crc32(lang.encode()))
+
+    def word(n=None):
+        return "".join(rng.choice(letters) for _ in range(n or rng.randint(2, 5)))
+
+    def phrase(words):
+        return " ".join(word() for _ in range(words))
+
+    return dict(s=[phrase(2) for _ in range(6)], v=[word() for _ in range(6)], o=[phrase(2) for _ in range(6)],
+                p=[phrase(2) for _ in range(4)], t=[phrase(2) for _ in range(3)],
+                core="{s} {v} {o}", place="{s} {v} {o} {p}", time="{s} {v} {o} {t}",
+                neg=word(3) + " " + word(2) + " {core}", end=".")
+
+
+@functools.lru_cache(maxsize=None)
+def lexicon(lang: str) -> dict:
+    """The hand-written lexicon of `lang`, or pseudo-words in its script."""
+    if lang in LEXICON:
+        return LEXICON[lang]
+    from .tasks import LANGUAGES
+
+    return pseudo_lexicon(lang, LANGUAGES[lang][1])

@@ -178,7 +178,12 @@ def seqeval_f1(predictions: list[list[str]], golds: list[list[str]], semantics: 
     return {"f1": 100.0 * (2 * p * r / (p + r) if p + r else 0.0), "precision": 100.0 * p, "recall": 100.0 * r}
 
 
-METRICS = {"accuracy": accuracy, "squad": squad, "squad_v2": squad_v2, "mlqa": mlqa, "seqeval": seqeval_f1}
+def token_accuracy(predictions: list[list[str]], golds: list[list[str]]) -> dict[str, float]:
+    """100 * share of words whose predicted tag equals the gold tag (CCG supertagging, as jiant reports it)."""
+    return accuracy([t for row in predictions for t in row], [t for row in golds for t in row])
+
+
+METRICS = {"accuracy": accuracy, "token_accuracy": token_accuracy, "squad": squad, "squad_v2": squad_v2, "mlqa": mlqa, "seqeval": seqeval_f1}
 
 
 def score(metric: str, predictions, golds, **kwargs) -> dict[str, float]:

@@ -11,7 +11,7 @@ from torch import nn
 
 from .errors import XltError
 from .paths import atomic_dir, cache_dir
-from .tasks import TASKS, TaskSpec
+from .tasks import TaskSpec
 
 TINY_VERSION = "xlt-tiny-v2"  # bump when the tiny model's recipe changes
 TINY_SHAPE = dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=256,
@@ -97,37 +97,28 @@ def load_encoder(model: str):
     return encoder
 
 
-# heads and the multi-head model ---------------------------------------------------------------------------------
-class ClassificationHead(nn.Module):
-    """RoBERTa's sentence classification head over the first token (<s>)."""
-
-    def __init__(self, hidden: int, num_labels: int, dropout: float = 0.1):
-        super().__init__()
-        self.dense = nn.Linear(hidden, hidden)
-        self.dropout = nn.Dropout(dropout)
-        self.out_proj = nn.Linear(hidden, num_labels)
-
-    def forward(self, hidden_states: torch.Tensor) -> torch.Tensor:
-        x = self.dropout(hidden_states[:, 0])
-        x = self.dropout(torch.tanh(self.dense(x)))
-        return self.out_proj(x)
-
-
-HEADS = {"pair_classification": lambda hidden, spec: ClassificationHead(hidden, spec.num_labels)}
-
-
+# the multi-head model -------------------------------------------------------------------------------------------
 class TaskModel(nn.Module):
-    """One shared encoder, one head per task. Only the encoder passes from stage to stage."""
+    """One shared encoder, one head per task (its kind chosen by the task type). Only the encoder passes from
+    stage to stage. `heads` maps a task name to (task type, label names)."""
 
-    def __init__(self, encoder, tasks: list[TaskSpec]):
+    def __init__(self, encoder, heads: dict[str, tuple[str, list[str]]]):
+        from .tasktypes import TYPES
+
         super().__init__()
         self.encoder = encoder
+        self.head_specs = {name: (kind, list(labels)) for name, (kind, labels) in heads.items()}
         hidden = encoder.config.hidden_size
-        self.heads = nn.ModuleDict({t.name: HEADS[t.type](hidden, t) for t in tasks})
+        self.heads = nn.ModuleDict({name: TYPES[kind].head(hidden, max(1, len(labels)))
+                                    for name, (kind, labels) in heads.items()})
 
-    def forward(self, task: str, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        return self.heads[task](hidden)
+    @classmethod
+    def for_task(cls, encoder, spec: TaskSpec, label_names=None) -> "TaskModel":
+        return cls(encoder, {spec.name: (spec.type, list(label_names or spec.label_names))})
+
+    def forward(self, task: str, batch: dict):
+        hidden = self.encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
+        return self.heads[task](hidden, batch)
 
 
 def save_task_model(model: TaskModel, tokenizer, folder: Path) -> None:
@@ -139,15 +130,16 @@ def save_task_model(model: TaskModel, tokenizer, folder: Path) -> None:
     tokenizer.save_pretrained(folder / "encoder")
     state = {k: v.detach().contiguous().cpu() for k, v in model.heads.state_dict().items()}
     save_file(state, str(folder / "heads.safetensors"))
-    (folder / "heads.json").write_text(json.dumps(sorted(model.heads.keys())))
+    (folder / "heads.json").write_text(json.dumps(
+        {name: {"type": kind, "label_names": labels} for name, (kind, labels) in model.head_specs.items()}, indent=1))
 
 
 def load_task_model(folder: Path) -> TaskModel:
     from safetensors.torch import load_file
 
     folder = Path(folder)
-    encoder = load_encoder(str(folder / "encoder"))
-    tasks = [TASKS[name] for name in json.loads((folder / "heads.json").read_text())]
-    model = TaskModel(encoder, tasks)
+    heads = json.loads((folder / "heads.json").read_text())
+    model = TaskModel(load_encoder(str(folder / "encoder")),
+                      {name: (h["type"], h["label_names"]) for name, h in heads.items()})
     model.heads.load_state_dict(load_file(str(folder / "heads.safetensors")), strict=True)
     return model

@@ -9,18 +9,18 @@ never recomputed: its folder exists under its content-hash id.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
 from .config import StageConfig
-from .data import examples, load_split, subsample, take
+from .data import examples, load_split, reindex_tags, subsample, take
 from .errors import XltError
-from .features import encode_pairs
 from .paths import atomic_dir
 from .provenance import collect, now
 from .rundir import is_done, read_run, run_folder
-from .tasks import get_task, training_task
+from .tasks import TASKS, TaskSpec, get_task, training_task
 
 
 def as_config(config) -> StageConfig:
@@ -63,53 +63,143 @@ def _compute(cfg: StageConfig, out: Path, runs_dir: Path, device: str) -> None:
     (out / "config.json").write_text(json.dumps(record, indent=1))  # written last: its presence means "done"
 
 
-def encoded_split(cfg: StageConfig, task_name: str, split: str, language: str, tokenizer, max_length: int,
-                  size: int | None = None) -> tuple[list[list[int]], list[int]]:
-    """Token ids and gold labels of one split, subsampled deterministically by the stage seed."""
-    spec = get_task(task_name)
+def split_examples(cfg: StageConfig, spec: TaskSpec, split: str, language: str, size: int | None = None,
+                   names=None) -> dict[str, list]:
+    """Canonical examples of one split, subsampled deterministically by the stage seed."""
     ex = examples(spec, load_split(spec, split, language, cfg.data))
-    ex = take(ex, subsample(len(ex["label"]), size, cfg.seed))
-    return encode_pairs(tokenizer, ex["text_a"], ex["text_b"], max_length), ex["label"]
+    if names is not None and spec.type == "tagging":
+        ex = reindex_tags(ex, names)
+    first = next(iter(ex.values()))
+    return take(ex, subsample(len(first), size, cfg.seed))
+
+
+def training_examples(cfg: StageConfig, spec: TaskSpec) -> tuple[dict[str, list], tuple[str, ...]]:
+    """English training examples of `spec` (its train_task's, joined by its `mix` tasks as ANLI+ is), subsampled,
+    and the label names (read from the data when the task lists none, as CCG)."""
+    source = training_task(spec)
+    parts = [examples(t, load_split(t, "train", "en", cfg.data)) for t in (source, *(TASKS[m] for m in source.mix))]
+    ex = {k: [v for part in parts for v in part[k]] for k in parts[0]}
+    names = spec.label_names
+    if spec.type == "tagging" and not names:
+        names = tuple(sorted({t for row in ex["tag_names"] for t in row}))
+        ex = reindex_tags(ex, names)
+    first = next(iter(ex.values()))
+    return take(ex, subsample(len(first), cfg.train.train_size, cfg.seed)), names
+
+
+def predictions_and_scores(model, head: str, spec: TaskSpec, ex: dict, tokenizer, max_length: int, lang: str, names,
+                           device, meter=None) -> tuple[list, dict]:
+    """Predict, then score: features -> the model's `head` -> per-example predictions -> `spec`'s metric."""
+    from .tasktypes import TYPES
+    from .training import run_model
+
+    ttype = TYPES[spec.type]
+    feats = ttype.encode(spec, ex, tokenizer, max_length)
+    outputs = run_model(model, head, ttype, feats, tokenizer.pad_token_id, device, meter=meter)
+    preds = ttype.decode(spec, ex, feats, outputs)
+    return preds, ttype.score(spec, ex, preds, lang, names)
 
 
 def _train_stage(cfg: StageConfig, out: Path, runs_dir: Path, meter) -> dict:
-    """Intermediate and target stages: encoder (pretrained, or the parent's) + a fresh head, trained on English."""
+    """Intermediate and target stages: encoder (pretrained, or the parent's) + a fresh head, trained on English;
+    model selection on English dev data (the training task's when the task has no English)."""
     from .models import TaskModel, load_encoder, load_tokenizer, save_task_model
+    from .tasktypes import TYPES, headline
     from .training import train
 
     spec = get_task(cfg.task)
     source = str(run_folder(runs_dir, cfg.parent) / "checkpoint" / "encoder") if cfg.parent else cfg.model
     tokenizer, encoder = load_tokenizer(source), load_encoder(source)
     t = cfg.train
-    ids, labels = encoded_split(cfg, training_task(spec).name, "train", "en", tokenizer, t.max_length, t.train_size)
-    dev_ids, dev_labels = encoded_split(cfg, spec.name, "dev", "en", tokenizer, t.max_length, t.dev_size)
-    model = TaskModel(encoder, [spec])
-    result = train(model, spec.name, ids, labels, dev_ids, dev_labels, t, cfg.seed, tokenizer.pad_token_id,
-                   meter.device, meter, metric=spec.metric)
+    train_ex, names = training_examples(cfg, spec)
+    dev_spec = spec if "en" in spec.languages else training_task(spec)
+    dev_ex = split_examples(cfg, dev_spec, "dev", "en", t.dev_size, names)
+    ttype = TYPES[spec.type]
+    feats = ttype.encode(spec, train_ex, tokenizer, t.max_length)
+    model = TaskModel.for_task(encoder, spec, names)
+
+    def dev_score(m) -> float:
+        _, scores = predictions_and_scores(m, spec.name, dev_spec, dev_ex, tokenizer, t.max_length, "en", names,
+                                           meter.device)
+        return headline(dev_spec.metric, scores)
+
+    result = train(model, spec.name, ttype, feats, dev_score, t, cfg.seed, tokenizer.pad_token_id, meter.device, meter)
     save_task_model(model.cpu(), tokenizer, out / "checkpoint")
-    return {"dev": {**result, "language": "en", "n_train": len(ids), "n_dev": len(dev_ids)}}
+    return {"dev": {**result, "metric": spec.metric, "language": "en", "n_train": len(feats.items),
+                    "n_dev": len(next(iter(dev_ex.values())))}}
 
 
 def _evaluate_stage(cfg: StageConfig, out: Path, runs_dir: Path, meter) -> dict:
-    """Zero-shot: the target stage's model predicts every language of the task; predictions, then scores."""
-    from .metrics import score
-    from .models import load_task_model, load_tokenizer
-    from .training import predict
-
+    """Zero-shot: predictions for every language of the task, then scores (retrieval: on the encoder itself)."""
     spec = get_task(cfg.task)
+    (out / "predictions").mkdir()
+    if spec.type == "retrieval":
+        return {"scores": _retrieval_scores(cfg, spec, out, runs_dir, meter)}
+    from .models import load_task_model, load_tokenizer
+    from .tasktypes import metric_variant
+
     checkpoint = run_folder(runs_dir, cfg.parent) / "checkpoint"
     tokenizer = load_tokenizer(str(checkpoint / "encoder"))
     model = load_task_model(checkpoint).to(meter.device)
-    (out / "predictions").mkdir()
+    names = model.head_specs[spec.name][1]
     rows = []
     for lang in tqdm(cfg.languages, desc=f"evaluate {spec.name}", unit="lang"):
-        ids, golds = encoded_split(cfg, spec.name, cfg.split, lang, tokenizer, cfg.parent.train.max_length,
-                                   cfg.eval_size)
-        preds = predict(model, spec.name, ids, tokenizer.pad_token_id, meter.device, meter=meter)
-        (out / "predictions" / f"{lang}.json").write_text(json.dumps({"predictions": preds, "golds": golds}))
-        for metric, value in score(spec.metric, preds, golds).items():
-            rows.append({"language": lang, "split": cfg.split, "metric": metric, "score": value, "n": len(golds)})
+        ex = split_examples(cfg, spec, cfg.split, lang, cfg.eval_size, names)
+        preds, scores = predictions_and_scores(model, spec.name, spec, ex, tokenizer, cfg.parent.train.max_length,
+                                               lang, names, meter.device, meter)
+        (out / "predictions" / f"{lang}.json").write_text(json.dumps({"predictions": preds}, ensure_ascii=False))
+        variant = metric_variant(spec.metric)
+        n = len(next(iter(ex.values())))
+        rows += [{"language": lang, "split": cfg.split, "metric": metric, "score": value, "n": n, "variant": variant}
+                 for metric, value in scores.items()]
     return {"scores": rows}
+
+
+def _retrieval_scores(cfg: StageConfig, spec: TaskSpec, out: Path, runs_dir: Path, meter) -> list[dict]:
+    """BUCC: mine pairs (duplicates unified), threshold at the best-F1 midpoint on dev, F1 on the split.
+    Tatoeba: top-1 accuracy of English queries. Layer and pooling go with every score."""
+    from .models import load_encoder, load_tokenizer
+    from .retrieval import bucc_f1, bucc_mine, bucc_threshold, tatoeba_accuracy, unify
+    from .tasktypes import default_layer, embed
+
+    source = str(run_folder(runs_dir, cfg.parent) / "checkpoint" / "encoder") if cfg.parent else cfg.model
+    tokenizer, encoder = load_tokenizer(source), load_encoder(source).to(meter.device)
+    layer = cfg.layer if cfg.layer is not None else default_layer(encoder.config.num_hidden_layers)
+    if layer > encoder.config.num_hidden_layers:
+        raise XltError(f"layer {layer} does not exist: the encoder has {encoder.config.num_hidden_layers} layers")
+    max_length = 512 if cfg.model_size != "tiny" else 128
+
+    def vectors(texts):
+        return embed(encoder, tokenizer, texts, layer, cfg.pooling, max_length, meter.device)
+
+    def mined(ex):
+        us, inv_s = unify(ex["source"])
+        ut, inv_t = unify(ex["target"])
+        ids_s, ids_t = defaultdict(list), defaultdict(list)
+        for i, u in enumerate(inv_s):
+            ids_s[u].append(ex["source_id"][i])
+        for i, u in enumerate(inv_t):
+            ids_t[u].append(ex["target_id"][i])
+        cands = [(s, t, score) for us_, ut_, score in bucc_mine(vectors(us), vectors(ut))
+                 for s in ids_s[us_] for t in ids_t[ut_]]
+        return cands, set(zip(ex["source_id"], ex["target_id"]))
+
+    rows = []
+    for lang in tqdm(cfg.languages, desc=f"evaluate {spec.name}", unit="lang"):
+        ex = split_examples(cfg, spec, cfg.split, lang, cfg.eval_size)
+        if spec.metric == "bucc":
+            dev_cands, dev_gold = mined(split_examples(cfg, spec, "dev", lang, cfg.eval_size))
+            threshold = bucc_threshold(dev_cands, dev_gold)
+            cands, gold = mined(ex)
+            scores = bucc_f1(cands, gold, threshold)
+            preds = {"threshold": threshold, "pairs": [(s, t) for s, t, score in cands if score >= threshold]}
+        else:
+            scores = tatoeba_accuracy(vectors(ex["target"]), vectors(ex["source"]))
+            preds = {}
+        (out / "predictions" / f"{lang}.json").write_text(json.dumps(preds))
+        rows += [{"language": lang, "split": cfg.split, "metric": metric, "score": value,
+                  "n": len(ex["source"]), "layer": layer, "pooling": cfg.pooling} for metric, value in scores.items()]
+    return rows
 
 
 STAGES = {"intermediate": _train_stage, "target": _train_stage, "evaluate": _evaluate_stage}

@@ -3,7 +3,8 @@
 Tables
   runs    one row per finished stage: full config and provenance (git commit, package versions, hardware, seed,
           data revision), the English dev score used for model selection, and the stage's cost.
-  scores  one row per (evaluate run, language, split, metric): the zero-shot scores.
+  scores  one row per (evaluate run, language, split, metric): the zero-shot scores, with the retrieval layer
+          and pooling, and the metric implementation's variant (seqeval-0.0.12), where they apply.
 Ingest reads run folders (the source of truth) and is idempotent: primary keys + INSERT OR IGNORE.
 Readers open short-lived read-only connections; every filter is a bound parameter, never pasted into SQL.
 """
@@ -29,6 +30,7 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS scores (
     run_id VARCHAR, model VARCHAR, model_size VARCHAR, intermediate_task VARCHAR, target_task VARCHAR,
     language VARCHAR, split VARCHAR, metric VARCHAR, score DOUBLE, n INTEGER, seed INTEGER,
+    layer INTEGER, pooling VARCHAR, variant VARCHAR,
     PRIMARY KEY (run_id, language, split, metric)
 );
 """
@@ -37,7 +39,7 @@ RUN_COLUMNS = ("run_id", "stage", "parent_id", "model", "model_size", "intermedi
                "packages", "hardware", "config", "cost", "wall_s", "device", "started_at", "finished_at", "run_dir",
                "notebook")
 SCORE_COLUMNS = ("run_id", "model", "model_size", "intermediate_task", "target_task", "language", "split", "metric",
-                 "score", "n", "seed")
+                 "score", "n", "seed", "layer", "pooling", "variant")
 
 
 def connect(db, read_only: bool = False, attempts: int = 50):
@@ -71,7 +73,8 @@ def run_row(record: dict) -> tuple:
 def score_rows(record: dict) -> list[tuple]:
     cfg = record["config"]
     return [(record["stage_id"], cfg["model"], record["model_size"], record["intermediate_task"],
-             record["target_task"], s["language"], s["split"], s["metric"], s["score"], s.get("n"), cfg["seed"])
+             record["target_task"], s["language"], s["split"], s["metric"], s["score"], s.get("n"), cfg["seed"],
+             s.get("layer"), s.get("pooling"), s.get("variant"))
             for s in record["scores"]]
 
 

@@ -1,7 +1,10 @@
 """THE table of tasks. Every task the project knows is one `TaskSpec` entry in `TASKS`; nothing else names a task's
 languages, hub location, columns or labels. Adding a task = adding an entry (plus a metric function if it is new).
 
-Language lists follow google-research/xtreme evaluate.py (see shared/docs/xtreme-reference.md).
+Language lists follow google-research/xtreme evaluate.py; XCOPA follows XTREME-R (shared/docs/xtreme-reference.md).
+Roles: "target" tasks are evaluated zero-shot per language; "intermediate" tasks are the English intermediate
+tasks of the study; "source" entries are data only (training sets of targets, parts of ANLI+, MLM text,
+machine-translated training data).
 """
 
 from __future__ import annotations
@@ -11,127 +14,199 @@ from dataclasses import dataclass, field
 from .errors import XltError, one_of
 
 NLI_LABELS = ("entailment", "neutral", "contradiction")
+UPOS = ("ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON", "PROPN", "PUNCT", "SCONJ",
+        "SYM", "VERB", "X")
+NER = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC")
 
 # ISO 639-1 code -> (English name, script, family). The dashboard groups languages by the last two fields.
 LANGUAGES: dict[str, tuple[str, str, str]] = {
-    "af": ("Afrikaans", "Latin", "Germanic"),
-    "ar": ("Arabic", "Arabic", "Semitic"),
-    "bg": ("Bulgarian", "Cyrillic", "Slavic"),
-    "bn": ("Bengali", "Bengali", "Indo-Aryan"),
-    "de": ("German", "Latin", "Germanic"),
-    "el": ("Greek", "Greek", "Hellenic"),
-    "en": ("English", "Latin", "Germanic"),
-    "es": ("Spanish", "Latin", "Romance"),
-    "et": ("Estonian", "Latin", "Uralic"),
-    "eu": ("Basque", "Latin", "Isolate"),
-    "fa": ("Persian", "Arabic", "Iranian"),
-    "fi": ("Finnish", "Latin", "Uralic"),
-    "fr": ("French", "Latin", "Romance"),
-    "he": ("Hebrew", "Hebrew", "Semitic"),
-    "hi": ("Hindi", "Devanagari", "Indo-Aryan"),
-    "hu": ("Hungarian", "Latin", "Uralic"),
-    "id": ("Indonesian", "Latin", "Austronesian"),
-    "it": ("Italian", "Latin", "Romance"),
-    "ja": ("Japanese", "Japanese", "Japonic"),
-    "jv": ("Javanese", "Latin", "Austronesian"),
-    "ka": ("Georgian", "Georgian", "Kartvelian"),
-    "kk": ("Kazakh", "Cyrillic", "Turkic"),
-    "ko": ("Korean", "Hangul", "Koreanic"),
-    "ml": ("Malayalam", "Malayalam", "Dravidian"),
-    "mr": ("Marathi", "Devanagari", "Indo-Aryan"),
-    "ms": ("Malay", "Latin", "Austronesian"),
-    "my": ("Burmese", "Myanmar", "Sino-Tibetan"),
-    "nl": ("Dutch", "Latin", "Germanic"),
-    "pt": ("Portuguese", "Latin", "Romance"),
-    "ru": ("Russian", "Cyrillic", "Slavic"),
-    "sw": ("Swahili", "Latin", "Niger-Congo"),
-    "ta": ("Tamil", "Tamil", "Dravidian"),
-    "te": ("Telugu", "Telugu", "Dravidian"),
-    "th": ("Thai", "Thai", "Kra-Dai"),
-    "tl": ("Tagalog", "Latin", "Austronesian"),
-    "tr": ("Turkish", "Latin", "Turkic"),
-    "ur": ("Urdu", "Arabic", "Indo-Aryan"),
-    "vi": ("Vietnamese", "Latin", "Austroasiatic"),
-    "yo": ("Yoruba", "Latin", "Niger-Congo"),
-    "zh": ("Chinese", "Han", "Sino-Tibetan"),
+    "af": ("Afrikaans", "Latin", "Germanic"), "ar": ("Arabic", "Arabic", "Semitic"),
+    "bg": ("Bulgarian", "Cyrillic", "Slavic"), "bn": ("Bengali", "Bengali", "Indo-Aryan"),
+    "de": ("German", "Latin", "Germanic"), "el": ("Greek", "Greek", "Hellenic"),
+    "en": ("English", "Latin", "Germanic"), "es": ("Spanish", "Latin", "Romance"),
+    "et": ("Estonian", "Latin", "Uralic"), "eu": ("Basque", "Latin", "Isolate"),
+    "fa": ("Persian", "Arabic", "Iranian"), "fi": ("Finnish", "Latin", "Uralic"),
+    "fr": ("French", "Latin", "Romance"), "he": ("Hebrew", "Hebrew", "Semitic"),
+    "hi": ("Hindi", "Devanagari", "Indo-Aryan"), "ht": ("Haitian Creole", "Latin", "Creole"),
+    "hu": ("Hungarian", "Latin", "Uralic"), "id": ("Indonesian", "Latin", "Austronesian"),
+    "it": ("Italian", "Latin", "Romance"), "ja": ("Japanese", "Japanese", "Japonic"),
+    "jv": ("Javanese", "Latin", "Austronesian"), "ka": ("Georgian", "Georgian", "Kartvelian"),
+    "kk": ("Kazakh", "Cyrillic", "Turkic"), "ko": ("Korean", "Hangul", "Koreanic"),
+    "ml": ("Malayalam", "Malayalam", "Dravidian"), "mr": ("Marathi", "Devanagari", "Indo-Aryan"),
+    "ms": ("Malay", "Latin", "Austronesian"), "my": ("Burmese", "Myanmar", "Sino-Tibetan"),
+    "nl": ("Dutch", "Latin", "Germanic"), "pt": ("Portuguese", "Latin", "Romance"),
+    "qu": ("Quechua", "Latin", "Quechuan"), "ru": ("Russian", "Cyrillic", "Slavic"),
+    "sw": ("Swahili", "Latin", "Niger-Congo"), "ta": ("Tamil", "Tamil", "Dravidian"),
+    "te": ("Telugu", "Telugu", "Dravidian"), "th": ("Thai", "Thai", "Kra-Dai"),
+    "tl": ("Tagalog", "Latin", "Austronesian"), "tr": ("Turkish", "Latin", "Turkic"),
+    "ur": ("Urdu", "Arabic", "Indo-Aryan"), "vi": ("Vietnamese", "Latin", "Austroasiatic"),
+    "yo": ("Yoruba", "Latin", "Niger-Congo"), "zh": ("Chinese", "Han", "Sino-Tibetan"),
 }
+# Tatoeba's hub configs use ISO 639-3 codes
+ISO3 = {"af": "afr", "ar": "ara", "bg": "bul", "bn": "ben", "de": "deu", "el": "ell", "es": "spa", "et": "est",
+        "eu": "eus", "fa": "pes", "fi": "fin", "fr": "fra", "he": "heb", "hi": "hin", "hu": "hun", "id": "ind",
+        "it": "ita", "ja": "jpn", "jv": "jav", "ka": "kat", "kk": "kaz", "ko": "kor", "ml": "mal", "mr": "mar",
+        "nl": "nld", "pt": "por", "ru": "rus", "sw": "swh", "ta": "tam", "te": "tel", "th": "tha", "tl": "tgl",
+        "tr": "tur", "ur": "urd", "vi": "vie", "zh": "cmn"}
 
 
 @dataclass(frozen=True)
 class HubSource:
     """Where a task's data lives on the hub (and, in the same layout, in a local directory).
 
-    `config` may contain `{lang}`; `language_column` names the column that selects a language when one config
-    holds all of them (XNLI); `splits` maps our split names (train, dev, test) to the source's split names.
+    `config` may contain {lang} (ISO 639-1), {name} (English name, as udpos.German) or {iso3} (as tatoeba.deu).
+    `splits` maps our split names (train, dev, test) to the source's; "a+b" concatenates source splits.
+    `language_from` selects one language when a config holds several: "column:<name>" or "id_prefix" (TyDiQA).
+    `local_only`: licensed data that no hub serves (CCGbank).
     """
 
     repo: str
     config: str
     splits: dict[str, str]
-    language_column: str | None = None
+    language_from: str | None = None
+    local_only: bool = False
+
+    def config_for(self, lang: str | None) -> str:
+        lang = lang or "en"
+        return self.config.format(lang=lang, name=LANGUAGES.get(lang, (lang,))[0], iso3=ISO3.get(lang, lang))
 
 
 @dataclass(frozen=True)
 class TaskSpec:
-    name: str  # XTREME task id or the usual short name of an intermediate task
-    role: str  # "target" (evaluated zero-shot per language) or "intermediate" (English training only)
-    type: str  # how features, heads and predictions are built: "pair_classification", ...
-    metric: str  # name of a function in xlt_core.metrics
+    name: str  # XTREME task id, or the usual short name of an intermediate task
+    role: str  # target | intermediate | source
+    type: str  # pair_classification | multiple_choice | span_qa | tagging | retrieval | mlm
+    metric: str  # a function in xlt_core.metrics ("bucc" and "tatoeba" in xlt_core.retrieval)
     languages: tuple[str, ...]
     source: HubSource
-    columns: dict[str, str]  # canonical name (text_a, text_b, label) -> column in the source
+    columns: dict[str, str]  # canonical name -> column in the source
     label_names: tuple[str, ...] = ()
     train_task: str | None = None  # the task whose English train split trains this one (XNLI trains on MNLI)
+    mix: tuple[str, ...] = ()  # tasks whose training data joins this one's, sharing its head (ANLI+)
     group: str = ""  # XTREME group: classification, tagging, qa, retrieval
     description: str = ""
-    extra: dict = field(default_factory=dict)
 
     @property
     def num_labels(self) -> int:
         return len(self.label_names)
 
 
-TASKS: dict[str, TaskSpec] = {
-    spec.name: spec
-    for spec in [
-        TaskSpec(
-            name="mnli",
-            role="intermediate",
-            type="pair_classification",
-            metric="accuracy",
-            languages=("en",),
-            source=HubSource(
-                repo="nyu-mll/glue",
-                config="mnli",
-                splits={"train": "train", "dev": "validation_matched", "test": "validation_mismatched"},
-            ),
-            columns={"text_a": "premise", "text_b": "hypothesis", "label": "label"},
-            label_names=NLI_LABELS,
-            description="MultiNLI, 3-way natural language inference (English)",
-        ),
-        TaskSpec(
-            name="xnli",
-            role="target",
-            type="pair_classification",
-            metric="accuracy",
-            languages=("ar", "bg", "de", "el", "en", "es", "fr", "hi", "ru", "sw", "th", "tr", "ur", "vi", "zh"),
-            source=HubSource(
-                repo="google/xtreme",
-                config="XNLI",
-                splits={"dev": "validation", "test": "test"},
-                language_column="language",
-            ),
-            columns={"text_a": "sentence1", "text_b": "sentence2", "label": "gold_label"},
-            label_names=NLI_LABELS,
-            train_task="mnli",
-            group="classification",
-            description="Cross-lingual NLI; trained on English MNLI, evaluated zero-shot in 15 languages",
-        ),
-    ]
-}
+XNLI_LANGS = ("ar", "bg", "de", "el", "en", "es", "fr", "hi", "ru", "sw", "th", "tr", "ur", "vi", "zh")
+UDPOS_LANGS = ("af", "ar", "bg", "de", "el", "en", "es", "et", "eu", "fa", "fi", "fr", "he", "hi", "hu", "id", "it",
+               "ja", "kk", "ko", "mr", "nl", "pt", "ru", "ta", "te", "th", "tl", "tr", "ur", "vi", "yo", "zh")
+PANX_LANGS = ("af", "ar", "bg", "bn", "de", "el", "en", "es", "et", "eu", "fa", "fi", "fr", "he", "hi", "hu", "id",
+              "it", "ja", "jv", "ka", "kk", "ko", "ml", "mr", "ms", "my", "nl", "pt", "ru", "sw", "ta", "te", "th",
+              "tl", "tr", "ur", "vi", "yo", "zh")
+TATOEBA_LANGS = ("af", "ar", "bg", "bn", "de", "el", "es", "et", "eu", "fa", "fi", "fr", "he", "hi", "hu", "id",
+                 "it", "ja", "jv", "ka", "kk", "ko", "ml", "mr", "nl", "pt", "ru", "sw", "ta", "te", "th", "tl",
+                 "tr", "ur", "vi", "zh")
+PAIR = {"text_a": "sentence1", "text_b": "sentence2", "label": "label"}
+SQUAD_COLUMNS = {"id": "id", "context": "context", "question": "question", "answers": "answers"}
+RETRIEVAL = {"source": "source_sentence", "target": "target_sentence"}
+
+_SPECS = [
+    # ---- the nine XTREME target tasks (+ XCOPA from XTREME-R) ----------------------------------------------
+    TaskSpec("xnli", "target", "pair_classification", "accuracy", XNLI_LANGS,
+             HubSource("google/xtreme", "XNLI", {"dev": "validation", "test": "test"}, language_from="column:language"),
+             {"text_a": "sentence1", "text_b": "sentence2", "label": "gold_label"}, NLI_LABELS, train_task="mnli",
+             group="classification", description="cross-lingual NLI; trained on English MNLI"),
+    TaskSpec("pawsx", "target", "pair_classification", "accuracy", ("de", "en", "es", "fr", "ja", "ko", "zh"),
+             HubSource("google/xtreme", "PAWS-X.{lang}", {"train": "train", "dev": "validation", "test": "test"}),
+             PAIR, ("0", "1"), group="classification", description="paraphrase adversaries; English train"),
+    TaskSpec("udpos", "target", "tagging", "seqeval", UDPOS_LANGS,
+             HubSource("google/xtreme", "udpos.{name}", {"train": "train", "dev": "validation", "test": "test"}),
+             {"tokens": "tokens", "tags": "pos_tags"}, UPOS, group="tagging",
+             description="Universal Dependencies v2.5 POS tags; all English treebanks train"),
+    TaskSpec("panx", "target", "tagging", "seqeval", PANX_LANGS,
+             HubSource("google/xtreme", "PAN-X.{lang}", {"train": "train", "dev": "validation", "test": "test"}),
+             {"tokens": "tokens", "tags": "ner_tags"}, NER, group="tagging", description="WikiANN named entities"),
+    TaskSpec("xquad", "target", "span_qa", "squad", ("ar", "de", "el", "en", "es", "hi", "ru", "th", "tr", "vi", "zh"),
+             HubSource("google/xtreme", "XQuAD.{lang}", {"dev": "validation", "test": "validation"}), SQUAD_COLUMNS,
+             train_task="squad", group="qa", description="SQuAD v1.1 dev translated; trained on SQuAD v1.1"),
+    TaskSpec("mlqa", "target", "span_qa", "mlqa", ("ar", "de", "en", "es", "hi", "vi", "zh"),
+             HubSource("google/xtreme", "MLQA.{lang}.{lang}", {"dev": "validation", "test": "test"}), SQUAD_COLUMNS,
+             train_task="squad", group="qa", description="MLQA, same-language pairs; trained on SQuAD v1.1"),
+    TaskSpec("tydiqa", "target", "span_qa", "squad", ("ar", "bn", "en", "fi", "id", "ko", "ru", "sw", "te"),
+             HubSource("google/xtreme", "tydiqa", {"train": "train", "dev": "validation", "test": "validation"},
+                       language_from="id_prefix"), SQUAD_COLUMNS, group="qa",
+             description="TyDiQA-GoldP; trained on its English part only"),
+    TaskSpec("bucc2018", "target", "retrieval", "bucc", ("de", "fr", "ru", "zh"),
+             HubSource("google/xtreme", "bucc18.{lang}", {"dev": "validation", "test": "test"}), RETRIEVAL,
+             group="retrieval", description="bitext mining against English; no training, scored on the encoder"),
+    TaskSpec("tatoeba", "target", "retrieval", "tatoeba", TATOEBA_LANGS,
+             HubSource("google/xtreme", "tatoeba.{iso3}", {"test": "validation"}), RETRIEVAL, group="retrieval",
+             description="sentence retrieval against English; no training, scored on the encoder"),
+    TaskSpec("xcopa", "target", "multiple_choice", "accuracy",
+             ("et", "ht", "id", "it", "qu", "sw", "ta", "th", "tr", "vi", "zh"),
+             HubSource("cambridgeltl/xcopa", "{lang}", {"dev": "validation", "test": "test"}),
+             {"premise": "premise", "question": "question", "choices": "choice1,choice2", "label": "label"},
+             ("0", "1"), train_task="copa", group="xtreme-r",
+             description="XTREME-R causal commonsense; trained on SIQA then COPA"),
+    # ---- the nine English intermediate tasks --------------------------------------------------------------
+    TaskSpec("mnli", "intermediate", "pair_classification", "accuracy", ("en",),
+             HubSource("nyu-mll/glue", "mnli", {"train": "train", "dev": "validation_matched",
+                                                "test": "validation_mismatched"}),
+             {"text_a": "premise", "text_b": "hypothesis", "label": "label"}, NLI_LABELS,
+             description="MultiNLI, 3-way natural language inference"),
+    TaskSpec("anli", "intermediate", "pair_classification", "accuracy", ("en",),
+             HubSource("facebook/anli", "plain_text", {"train": "train_r1+train_r2+train_r3",
+                                                       "dev": "dev_r1+dev_r2+dev_r3", "test": "test_r1+test_r2+test_r3"}),
+             {"text_a": "premise", "text_b": "hypothesis", "label": "label"}, NLI_LABELS, mix=("mnli", "snli"),
+             description="ANLI+: ANLI rounds 1-3 with MNLI and SNLI, one NLI head"),
+    TaskSpec("qqp", "intermediate", "pair_classification", "accuracy", ("en",),
+             HubSource("nyu-mll/glue", "qqp", {"train": "train", "dev": "validation"}),
+             {"text_a": "question1", "text_b": "question2", "label": "label"}, ("not_duplicate", "duplicate"),
+             description="Quora question pairs"),
+    TaskSpec("squad", "intermediate", "span_qa", "squad", ("en",),
+             HubSource("rajpurkar/squad", "plain_text", {"train": "train", "dev": "validation"}), SQUAD_COLUMNS,
+             description="SQuAD v1.1 extractive QA"),
+    TaskSpec("squad_v2", "intermediate", "span_qa", "squad_v2", ("en",),
+             HubSource("rajpurkar/squad_v2", "squad_v2", {"train": "train", "dev": "validation"}), SQUAD_COLUMNS,
+             description="SQuAD v2.0, with unanswerable questions"),
+    TaskSpec("hellaswag", "intermediate", "multiple_choice", "accuracy", ("en",),
+             HubSource("Rowan/hellaswag", "default", {"train": "train", "dev": "validation"}),
+             {"premise": "ctx", "choices": "endings", "label": "label"}, ("0", "1", "2", "3"),
+             description="HellaSwag sentence completion, 4 endings"),
+    TaskSpec("cosmosqa", "intermediate", "multiple_choice", "accuracy", ("en",),
+             HubSource("allenai/cosmos_qa", "default", {"train": "train", "dev": "validation"}),
+             {"premise": "context", "question": "question", "choices": "answer0,answer1,answer2,answer3",
+              "label": "label"}, ("0", "1", "2", "3"), description="Cosmos QA reading comprehension, 4 answers"),
+    TaskSpec("commonsenseqa", "intermediate", "multiple_choice", "accuracy", ("en",),
+             HubSource("tau/commonsense_qa", "default", {"train": "train", "dev": "validation"}),
+             {"question": "question", "choices": "choices.text", "label": "answerKey"}, ("A", "B", "C", "D", "E"),
+             description="CommonsenseQA, 5 answers"),
+    TaskSpec("ccg", "intermediate", "tagging", "token_accuracy", ("en",),
+             HubSource("ccgbank", "ccg", {"train": "train", "dev": "dev", "test": "test"}, local_only=True),
+             {"tokens": "tokens", "tags": "tags"}, description="CCGbank supertagging (LDC licence: local files only)"),
+    # ---- data sources --------------------------------------------------------------------------------------
+    TaskSpec("snli", "source", "pair_classification", "accuracy", ("en",),
+             HubSource("stanfordnlp/snli", "plain_text", {"train": "train", "dev": "validation", "test": "test"}),
+             {"text_a": "premise", "text_b": "hypothesis", "label": "label"}, NLI_LABELS, description="part of ANLI+"),
+    TaskSpec("siqa", "source", "multiple_choice", "accuracy", ("en",),
+             HubSource("allenai/social_i_qa", "default", {"train": "train", "dev": "validation"}),
+             {"premise": "context", "question": "question", "choices": "answerA,answerB,answerC", "label": "label"},
+             ("1", "2", "3"), description="Social IQa: XCOPA's first training stage"),
+    TaskSpec("copa", "source", "multiple_choice", "accuracy", ("en",),
+             HubSource("aps/super_glue", "copa", {"train": "train", "dev": "validation"}),
+             {"premise": "premise", "question": "question", "choices": "choice1,choice2", "label": "label"},
+             ("choice1", "choice2"), description="COPA: XCOPA's English training data"),
+    TaskSpec("xnli_mt", "source", "pair_classification", "accuracy", XNLI_LANGS,
+             HubSource("facebook/xnli", "{lang}", {"train": "train", "dev": "validation", "test": "test"}),
+             {"text_a": "premise", "text_b": "hypothesis", "label": "label"}, NLI_LABELS,
+             description="MNLI machine-translated into the XNLI languages (translate-train)"),
+    TaskSpec("pawsx_mt", "source", "pair_classification", "accuracy", ("de", "es", "fr", "ja", "ko", "zh"),
+             HubSource("google/xtreme", "PAWS-X.{lang}", {"train": "train"}), PAIR, ("0", "1"),
+             description="PAWS-X English train machine-translated (translate-train)"),
+    TaskSpec("mlm", "source", "mlm", "perplexity", XNLI_LANGS,
+             HubSource("local/mlm", "{lang}", {"train": "train"}), {"text": "text"},
+             description="multilingual text for MLM co-training (text files in the hub layout)"),
+]
+TASKS: dict[str, TaskSpec] = {spec.name: spec for spec in _SPECS}
 
 INTERMEDIATE_TASKS = tuple(n for n, s in TASKS.items() if s.role == "intermediate")
 TARGET_TASKS = tuple(n for n, s in TASKS.items() if s.role == "target")
+GROUPS = {"classification": ("pawsx", "xnli"), "tagging": ("udpos", "panx"), "qa": ("xquad", "mlqa", "tydiqa"),
+          "retrieval": ("bucc2018", "tatoeba")}
 
 
 def get_task(name: str, role: str | None = None) -> TaskSpec:

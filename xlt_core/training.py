@@ -11,8 +11,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .config import TrainConfig
-from .features import length_grouped_batches, pad_batch
-from .metrics import score
+from .features import length_grouped_batches
 from .models import TaskModel
 
 
@@ -73,68 +72,67 @@ def _optimizer(model: torch.nn.Module, cfg: TrainConfig, device: torch.device):
     return torch.optim.AdamW(groups, lr=cfg.lr, **fused)
 
 
-def predict(model: TaskModel, task: str, ids: list[list[int]], pad_id: int, device: torch.device,
-            batch_size: int = 128, meter: CostMeter | None = None) -> list[int]:
-    """Argmax class per example; batches sorted by length, inference mode."""
+def run_model(model: TaskModel, task: str, ttype, feats, pad_id: int, device: torch.device, batch_size: int = 128,
+              meter: CostMeter | None = None) -> list:
+    """The task type's raw outputs per feature item, in item order; batches sorted by length, inference mode."""
     model.eval()
-    out = [0] * len(ids)
+    out = [None] * len(feats.items)
     with torch.inference_mode(), autocast(device):
-        for batch in length_grouped_batches([len(x) for x in ids], batch_size):
-            input_ids, mask = pad_batch([ids[i] for i in batch], pad_id)
+        for batch_ids in length_grouped_batches(feats.lengths, batch_size):
+            batch = _to(ttype.collate([feats.items[i] for i in batch_ids], pad_id), device)
             if meter:
-                meter.add(mask)
-            logits = model(task, input_ids.to(device), mask.to(device))
-            for i, p in zip(batch, logits.argmax(-1).tolist()):
-                out[i] = p
+                meter.add(batch["attention_mask"])
+            for i, o in zip(batch_ids, ttype.outputs(model(task, batch), batch)):
+                out[i] = o
     return out
 
 
-def train(model: TaskModel, task: str, ids: list[list[int]], labels: list[int], dev_ids: list[list[int]],
-          dev_labels: list[int], cfg: TrainConfig, seed: int, pad_id: int, device: torch.device,
-          meter: CostMeter, metric: str = "accuracy") -> dict:
-    """Train `model`'s `task` head and encoder; score English dev at each epoch end; keep the best weights.
-    Returns {"dev_score": best, "metric": metric, "history": [...]}."""
+def _to(batch: dict, device: torch.device) -> dict:
+    return {k: v.to(device, non_blocking=True) if torch.is_tensor(v) else v for k, v in batch.items()}
+
+
+def train(model: TaskModel, task: str, ttype, feats, dev_score, cfg: TrainConfig, seed: int, pad_id: int,
+          device: torch.device, meter: CostMeter) -> dict:
+    """Train `model`'s `task` head and its encoder on `feats`; call `dev_score(model)` (English dev) at each
+    epoch end and keep the best weights. Returns {"dev_score": best, "history": [...]}."""
     from transformers import get_linear_schedule_with_warmup
 
     torch.manual_seed(seed)
     model.to(device)
-    steps_per_epoch = math.ceil(len(ids) / cfg.batch_size)
+    lengths = feats.lengths
+    steps_per_epoch = math.ceil(len(lengths) / cfg.batch_size)
     total = max(1, math.ceil(cfg.epochs * steps_per_epoch))
     optimizer = _optimizer(model, cfg, device)
     schedule = get_linear_schedule_with_warmup(optimizer, int(cfg.warmup_ratio * total), total)
-    lengths = [len(x) for x in ids]
     flops = train_flops_per_token(model.encoder.config, sum(lengths) / max(1, len(lengths)))
-    labels_t = torch.tensor(labels, dtype=torch.long)
-    best, best_state, history, step = -1.0, None, [], 0
+    best, best_state, history, step, epoch = -float("inf"), None, [], 0, 0
     bar = tqdm(total=total, desc=f"train {task}", unit="step", mininterval=1.0)
-    epoch = 0
     while step < total:
         model.train()
-        for batch in length_grouped_batches(lengths, cfg.batch_size, seed=seed * 1000 + epoch):
-            input_ids, mask = pad_batch([ids[i] for i in batch], pad_id)
+        for batch_ids in length_grouped_batches(lengths, cfg.batch_size, seed=seed * 1000 + epoch):
+            batch = _to(ttype.collate([feats.items[i] for i in batch_ids], pad_id), device)
             with autocast(device):
-                logits = model(task, input_ids.to(device), mask.to(device))
-            loss = torch.nn.functional.cross_entropy(logits.float(), labels_t[batch].to(device))
+                loss = ttype.loss(model(task, batch), batch)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
             schedule.step()
             optimizer.zero_grad(set_to_none=True)
-            meter.add(mask, flops)
+            meter.add(batch["attention_mask"], flops)
             step += 1
             meter.steps = step
             elapsed = time.perf_counter() - meter.start
-            bar.set_postfix(loss=f"{loss.item():.3f}", tok_s=f"{meter.real_tokens / max(elapsed, 1e-9):.0f}", refresh=False)
+            bar.set_postfix(loss=f"{loss.item():.3f}", tok_s=f"{meter.real_tokens / max(elapsed, 1e-9):.0f}",
+                            refresh=False)
             bar.update()
             if step >= total:
                 break
         epoch += 1
-        preds = predict(model, task, dev_ids, pad_id, device)
-        dev = score(metric, preds, dev_labels)[metric]
+        dev = dev_score(model)
         history.append({"epoch": epoch, "step": step, "dev_score": dev})
         if dev > best:
             best = dev
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
     bar.close()
     model.load_state_dict(best_state)
-    return {"dev_score": best, "metric": metric, "history": history}
+    return {"dev_score": best, "history": history}

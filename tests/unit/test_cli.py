@@ -5,6 +5,7 @@ import sys
 import pytest
 
 from xlt_core.cli import main
+from xlt_core.tasks import TASKS
 
 BAD = [
     (["run", "--model", "xlmr-bse"], "unknown model 'xlmr-bse'"),
@@ -20,6 +21,9 @@ BAD = [
     (["dashboard", "--port", "70000"], "not a port"),
     (["frobnicate"], "invalid choice: 'frobnicate'"),
     (["run", "--model", "xlm-roberta-large"], "model 'xlm-roberta-large' is not in the local cache"),
+    (["run", "--target", "tatoeba", "--languages", "en"], "'en' is not in tatoeba's list"),
+    (["run", "--target", "bucc2018", "--languages", "de,xx"], "'xx' is not in bucc2018's list"),
+    (["run", "--intermediate", "ccg", "--data", "hub"], "task ccg: CCGbank supertagging (LDC licence: local files only)"),
     (["run", "--data", "hub"], "dataset 'nyu-mll/glue' is not in the local cache"),
 ]
 
@@ -38,6 +42,24 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(argv, message, tmp_path
     assert list(tmp_path.iterdir()) == []
 
 
+def test_missing_local_file_and_column_fail_before_any_compute(tmp_path, monkeypatch, capsys):
+    import datasets
+
+    monkeypatch.chdir(tmp_path)
+    data = tmp_path / "data"
+    assert main(["run", "--data", str(data.mkdir() or data)]) == 2
+    assert "task mnli: no file for split 'train'" in capsys.readouterr().err
+    folder = data / "nyu-mll" / "glue" / "mnli"
+    folder.mkdir(parents=True)
+    datasets.Dataset.from_dict({"premise": ["a"], "label": [0]}).to_parquet(str(folder / "train-00000-of-00001.parquet"))
+    capsys.readouterr()  # the progress bar of writing that file
+    assert main(["run", "--data", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("xlt: error: task mnli:") and err.count("\n") == 1
+    assert "train-00000-of-00001.parquet: missing column 'hypothesis'" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
 def test_the_installed_command_exits_2(tmp_path):
     proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "xlt"), "run", "--model", "nope"],
                           cwd=tmp_path, capture_output=True, text=True)
@@ -50,3 +72,5 @@ def test_tasks_table(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["name", "role", "type", "metric", "langs", "data", "source"]
     assert any(line.split()[:5] == ["xnli", "target", "pair_classification", "accuracy", "15"] for line in out)
+    assert any(line.split()[:5] == ["panx", "target", "tagging", "seqeval", "40"] for line in out)
+    assert len(out) == 1 + len(TASKS)

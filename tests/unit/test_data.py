@@ -3,10 +3,10 @@ import time
 import datasets
 import pytest
 
-from xlt_core.data import examples, label_ids, load_split, local_files, subsample
+from xlt_core.data import examples, label_index, load_split, local_files, subsample
 from xlt_core.errors import XltError
 from xlt_core.lexicon import LEXICON
-from xlt_core.sample_data import SIZES, sample_data_dir
+from xlt_core.sample_data import MNLI_TRAIN, SIZES, sample_data_dir
 from xlt_core.tasks import LANGUAGES, NLI_LABELS, get_task
 
 
@@ -16,11 +16,11 @@ def test_sample_data_has_the_hub_schema_and_layout():
     assert set(mnli.column_names) == {"premise", "hypothesis", "label", "idx"}
     assert isinstance(mnli.features["label"], datasets.ClassLabel)  # restored from the Parquet metadata
     assert mnli.features["label"].names == list(NLI_LABELS)  # glue's order
-    assert len(mnli) == SIZES["mnli"]["train"]
+    assert len(mnli) == MNLI_TRAIN
     assert local_files(get_task("mnli"), "dev", root)[0].name == "validation_matched-00000-of-00001.parquet"
     xnli = load_split(get_task("xnli"), "test", "th", "sample")
     assert set(xnli.column_names) == {"language", "sentence1", "sentence2", "gold_label"}
-    assert set(xnli["language"]) == {"th"} and len(xnli) == SIZES["xnli"]["test"]
+    assert set(xnli["language"]) == {"th"} and len(xnli) == SIZES["test"]
     assert set(xnli["gold_label"]) <= set(NLI_LABELS)
 
 
@@ -44,7 +44,7 @@ def test_labels_are_mapped_by_name_not_index():
         features=datasets.Features({"premise": datasets.Value("string"), "hypothesis": datasets.Value("string"),
                                     "label": datasets.ClassLabel(names=["contradiction", "entailment", "neutral"])}))
     # contradiction, entailment, neutral in the source's order -> our order entailment(0) neutral(1) contradiction(2)
-    assert label_ids(mnli, reordered) == [2, 0, 1, None]
+    assert label_index(mnli, reordered, "label") == [2, 0, 1, None]
     ex = examples(mnli, reordered)
     assert ex["label"] == [2, 0, 1] and ex["text_a"] == ["a", "b", "c"]
 
@@ -53,7 +53,7 @@ def test_unknown_label_name_is_one_line():
     xnli = get_task("xnli")
     ds = datasets.Dataset.from_dict({"language": ["en"], "sentence1": ["a"], "sentence2": ["b"], "gold_label": ["maybe"]})
     with pytest.raises(XltError, match="unknown label 'maybe'"):
-        label_ids(xnli, ds)
+        label_index(xnli, ds, "gold_label")
 
 
 def test_missing_column_and_missing_file_name_the_culprit(tmp_path):

@@ -1,6 +1,6 @@
 import pytest
 
-from xlt_core.features import encode_pairs, length_grouped_batches, pad_batch
+from xlt_core.features import encode_pairs, length_grouped_batches
 from xlt_core.models import load_tokenizer
 
 
@@ -28,10 +28,12 @@ def test_evaluation_batches_are_sorted_longest_first():
     assert batches == [[1, 3], [0, 2]]
 
 
-def test_pad_batch():
-    ids, mask = pad_batch([[0, 5, 2], [0, 2]], pad_id=1)
-    assert ids.tolist() == [[0, 5, 2], [0, 2, 1]]
-    assert mask.tolist() == [[1, 1, 1], [1, 1, 0]]
+def test_dynamic_padding():
+    from xlt_core.tasktypes import _inputs
+
+    batch = _inputs([[0, 5, 2], [0, 2]], pad_id=1)
+    assert batch["input_ids"].tolist() == [[0, 5, 2], [0, 2, 1]]
+    assert batch["attention_mask"].tolist() == [[1, 1, 1], [1, 1, 0]]
 
 
 def test_pairs_use_the_xlmr_template_and_truncate():

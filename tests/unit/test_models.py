@@ -39,14 +39,18 @@ def test_missing_weights_are_caught(tmp_path):
 
 def test_task_model_round_trip(tmp_path):
     tok = load_tokenizer("tiny")
-    model = TaskModel(load_encoder("tiny"), [get_task("xnli")]).eval()
+    model = TaskModel(load_encoder("tiny"), {"xnli": ("pair_classification", get_task("xnli").label_names),
+                                             "udpos": ("tagging", get_task("udpos").label_names)}).eval()
     ids = torch.tensor([[0, 10, 11, 2, 2, 12, 2]])
-    mask = torch.ones_like(ids)
-    before = model("xnli", ids, mask)
+    batch = {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
+    before = [model(task, batch) for task in ("xnli", "udpos")]
     save_task_model(model, tok, tmp_path / "ckpt")
     assert (tmp_path / "ckpt" / "encoder" / "model.safetensors").exists()
-    after = load_task_model(tmp_path / "ckpt").eval()("xnli", ids, mask)
-    assert torch.equal(before, after)
+    loaded = load_task_model(tmp_path / "ckpt").eval()
+    assert loaded.head_specs == model.head_specs  # one head per task, kept with its type and labels
+    assert before[1].shape == (1, 7, 17)
+    for task, out in zip(("xnli", "udpos"), before):
+        assert torch.equal(out, loaded(task, batch))
 
 
 def test_hub_model_offline_is_one_fast_line(monkeypatch):

@@ -4,6 +4,7 @@ import duckdb
 import pytest
 
 from xlt_core import results
+from xlt_core.sample_data import SAMPLE_VERSION
 from xlt_core.tasks import get_task
 
 
@@ -26,7 +27,7 @@ def test_every_score_is_traceable(demo_db):
     for config, commit, packages, hardware, revision, seed, score_seed in rows:
         assert json.loads(config)["stage"] == "evaluate"
         assert json.loads(packages)["torch"] and json.loads(hardware)["cpus"]
-        assert revision == "sample-v1" and seed == score_seed == 0
+        assert revision == SAMPLE_VERSION and seed == score_seed == 0
 
 
 def test_gains_match_the_run_folders(demo_runs, demo_db):

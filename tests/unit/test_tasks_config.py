@@ -59,7 +59,7 @@ def test_defaults_follow_presets():
 
 @pytest.mark.parametrize("kwargs, message", [
     (dict(model="xlmr-bse"), "unknown model 'xlmr-bse'"),
-    (dict(target="xnli2"), "unknown target task 'xnli2': choose one of xnli"),
+    (dict(target="xnli2"), "unknown target task 'xnli2': choose one of xnli, pawsx, udpos"),
     (dict(intermediate="qqq"), "unknown intermediate task 'qqq'"),
     (dict(languages="en,klingon"), "'klingon' is not in xnli's list"),
     (dict(train_size=-5), "train_size must be >= 1, got -5"),
@@ -67,7 +67,9 @@ def test_defaults_follow_presets():
     (dict(seed="one"), "seed must be an integer, got 'one'"),
     (dict(lr=0), "lr must be > 0"),
     (dict(epochs=-1), "epochs must be > 0"),
-    (dict(split="train"), "split 'train' is not allowed"),
+    (dict(split="train"), "split 'train' is not allowed for xnli: choose dev, test"),
+    (dict(target="tatoeba", languages="en"), "'en' is not in tatoeba's list"),
+    (dict(target="xquad", pooling="max"), "unknown pooling 'max'"),
     (dict(data="/definitely/not/here"), "neither 'sample', 'hub' nor an existing directory"),
 ])
 def test_bad_values_fail_with_one_line(kwargs, message):

@@ -1,0 +1,38 @@
+"""Checks made before any stage runs, so that a bad input fails in one line (exit 2) with nothing computed or
+written: every model is loadable, every split each stage will read exists with the task's columns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .config import StageConfig
+from .data import check_split
+from .errors import XltError
+from .hub import available, unreachable
+from .tasks import TASKS, TaskSpec, get_task, training_task
+
+
+def reads(cfg: StageConfig) -> list[tuple[TaskSpec, str, str]]:
+    """The (task, split, language) triples a stage loads."""
+    spec = get_task(cfg.task)
+    if cfg.stage == "evaluate":
+        splits = [cfg.split] + (["dev"] if spec.metric == "bucc" and cfg.split != "dev" else [])
+        return [(spec, split, lang) for split in splits for lang in cfg.languages]
+    source = training_task(spec)
+    dev = spec if "en" in spec.languages else source
+    return [(t, "train", "en") for t in (source, *(TASKS[m] for m in source.mix))] + [(dev, "dev", "en")]
+
+
+def preflight(stages: list[StageConfig]) -> None:
+    for cfg in stages:
+        if cfg.model != "tiny" and not Path(cfg.model).is_dir() and not available(cfg.model):
+            raise unreachable(cfg.model, "model")
+        for spec, split, lang in reads(cfg):
+            if cfg.data == "hub":
+                if spec.source.local_only:
+                    raise XltError(f"task {spec.name}: {spec.description}; pass --data DIR with "
+                                   f"DIR/{spec.source.repo}/{spec.source.config}/<split>-00000-of-00001.parquet")
+                if not available(spec.source.repo, "dataset"):
+                    raise unreachable(spec.source.repo, "dataset")
+            else:
+                check_split(spec, split, lang, cfg.data)
