@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .config import StageConfig
-from .data import check_split
+from .data import bucc_original, check_split
 from .errors import XltError
 from .hub import available, unreachable
 from .tasks import TASKS, TaskSpec, get_task, training_task
@@ -34,5 +34,5 @@ def preflight(stages: list[StageConfig]) -> None:
                                    f"DIR/{spec.source.repo}/{spec.source.config}/<split>-00000-of-00001.parquet")
                 if not available(spec.source.repo, "dataset"):
                     raise unreachable(spec.source.repo, "dataset")
-            else:
+            elif not (spec.name == "bucc2018" and bucc_original(cfg.data, lang, split)):
                 check_split(spec, split, lang, cfg.data)

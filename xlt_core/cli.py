@@ -66,6 +66,8 @@ def build_parser() -> Parser:
     run.add_argument("--lr", type=float)
     run.add_argument("--batch-size", type=_positive)
     run.add_argument("--max-length", type=_positive)
+    run.add_argument("--layer", type=int, help="retrieval (bucc2018, tatoeba): hidden layer to pool (default 14/24 of depth)")
+    run.add_argument("--pooling", default="mean", help="retrieval: mean (XTREME), mean_nospecial (jiant) or cls")
     run.add_argument("--device", default="auto")
     run.add_argument("--no-ingest", action="store_true", help="do not add the scores to the database")
     _store_args(run)
@@ -158,7 +160,8 @@ def main(argv=None) -> int:
                             languages=args.languages, seed=args.seed, data=args.data, revision=args.revision,
                             intermediate_size=args.intermediate_size, train_size=args.train_size,
                             eval_size=args.eval_size, split=args.split, epochs=args.epochs, lr=args.lr,
-                            batch_size=args.batch_size, max_length=args.max_length)]
+                            batch_size=args.batch_size, max_length=args.max_length, layer=args.layer,
+                            pooling=args.pooling)]
             _check_device(args.device)
             _execute(chains, args)
     except XltError as err:

@@ -208,12 +208,38 @@ def tag_examples(task: TaskSpec, ds, names: tuple[str, ...] | None = None) -> di
 
 
 def retrieval_examples(task: TaskSpec, ds) -> dict[str, list]:
-    """source (the other language) and target (English) sentences, stripped; ids when the source has them."""
+    """source (the other language) and target (English) sentences, stripped; for BUCC also their ids and the gold
+    pairs (the hub's bucc18 holds only gold pairs, with the ids in its *_lang columns)."""
     c = task.columns
     out = {"source": [s.strip() for s in _column(ds, c["source"])], "target": [t.strip() for t in _column(ds, c["target"])]}
-    if task.name == "bucc2018":  # bucc18 keeps the sentence ids in its *_lang columns
+    if task.name == "bucc2018":
         out["source_id"], out["target_id"] = _column(ds, "source_lang"), _column(ds, "target_lang")
     return out
+
+
+BUCC_SPLITS = {"dev": "sample", "test": "training"}  # as XTREME: the sample data tunes, the training data tests
+
+
+def bucc_original(data: str, language: str, split: str) -> dict | None:
+    """BUCC 2018 from its original files, distractors included, when `data` holds them:
+    <data>/bucc2018/<lang>-en/<lang>-en.<sample|training>.{<lang>,en,gold} ("id<TAB>sentence"; gold
+    "src_id<TAB>en_id"). Returns source/target sentences and ids and the gold pairs, or None."""
+    if data in ("sample", "hub"):
+        return None
+    folder = Path(data) / "bucc2018" / f"{language}-en"
+    if not folder.is_dir():
+        return None
+    stem = folder / f"{language}-en.{BUCC_SPLITS[split]}"
+
+    def read(suffix):
+        path = Path(f"{stem}.{suffix}")
+        if not path.exists():
+            raise XltError(f"task bucc2018: {path} is missing (original BUCC files: {stem.name}.<lang|en|gold>)")
+        return [line.rstrip("\n").split("\t", 1) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+    src, trg, gold = read(language), read("en"), read("gold")
+    return {"source": [s for _, s in src], "source_id": [i for i, _ in src], "target": [t for _, t in trg],
+            "target_id": [i for i, _ in trg], "gold": [tuple(g) for g in gold]}
 
 
 EXAMPLES = {"pair_classification": pair_examples, "multiple_choice": choice_examples, "span_qa": qa_examples,

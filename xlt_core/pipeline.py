@@ -15,7 +15,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from .config import StageConfig
-from .data import examples, load_split, reindex_tags, subsample, take
+from .data import bucc_original, examples, load_split, reindex_tags, subsample, take
 from .errors import XltError
 from .paths import atomic_dir
 from .provenance import collect, now
@@ -182,18 +182,22 @@ def _retrieval_scores(cfg: StageConfig, spec: TaskSpec, out: Path, runs_dir: Pat
             ids_t[u].append(ex["target_id"][i])
         cands = [(s, t, score) for us_, ut_, score in bucc_mine(vectors(us), vectors(ut))
                  for s in ids_s[us_] for t in ids_t[ut_]]
-        return cands, set(zip(ex["source_id"], ex["target_id"]))
+        return cands, set(ex.get("gold") or zip(ex["source_id"], ex["target_id"]))
+
+    def bucc_split(split, lang):  # the original files (with distractors) when the data folder has them
+        return bucc_original(cfg.data, lang, split) or split_examples(cfg, spec, split, lang, cfg.eval_size)
 
     rows = []
     for lang in tqdm(cfg.languages, desc=f"evaluate {spec.name}", unit="lang"):
-        ex = split_examples(cfg, spec, cfg.split, lang, cfg.eval_size)
         if spec.metric == "bucc":
-            dev_cands, dev_gold = mined(split_examples(cfg, spec, "dev", lang, cfg.eval_size))
+            dev_cands, dev_gold = mined(bucc_split("dev", lang))
             threshold = bucc_threshold(dev_cands, dev_gold)
+            ex = bucc_split(cfg.split, lang)
             cands, gold = mined(ex)
             scores = bucc_f1(cands, gold, threshold)
             preds = {"threshold": threshold, "pairs": [(s, t) for s, t, score in cands if score >= threshold]}
         else:
+            ex = split_examples(cfg, spec, cfg.split, lang, cfg.eval_size)
             scores = tatoeba_accuracy(vectors(ex["target"]), vectors(ex["source"]))
             preds = {}
         (out / "predictions" / f"{lang}.json").write_text(json.dumps(preds))

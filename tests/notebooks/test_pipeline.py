@@ -60,12 +60,19 @@ def test_run_a_language_subset_with_sizes(tmp_path):
 
 
 def test_a_failing_stage_keeps_its_notebook_and_writes_no_run_folder(tmp_path):
+    import datasets
+
     data = tmp_path / "data"
-    shutil.copytree(sample_data_dir() / "nyu-mll", data / "nyu-mll")  # MNLI only: XNLI's dev split is missing
+    shutil.copytree(sample_data_dir() / "nyu-mll", data / "nyu-mll")
+    xnli = data / "google" / "xtreme" / "XNLI"
+    shutil.copytree(sample_data_dir() / "google" / "xtreme" / "XNLI", xnli)
+    # files and columns pass the checks made before compute; a label name unknown to NLI fails inside the stage
+    datasets.Dataset.from_dict({"language": ["en"], "sentence1": ["a"], "sentence2": ["b"], "gold_label": ["maybe"]}
+                               ).to_parquet(str(xnli / "validation-00000-of-00001.parquet"))
     proc = subprocess.run([XLT, "run", "--intermediate", "none", "--data", str(data), "--train-size", "50",
                            "--epochs", "1"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 1
-    assert "failed (XltError: task xnli: no file for split 'validation'" in proc.stderr
+    assert "failed (XltError: task xnli: unknown label 'maybe' in column 'gold_label'" in proc.stderr
     kept = list((tmp_path / "runs" / ".failed").glob("target-xnli-*.ipynb"))
     assert len(kept) == 1 and str(kept[0]) in proc.stderr
     assert [p.name for p in (tmp_path / "runs").iterdir()] == [".failed"]
