@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from .errors import XltError, one_of
-from .tasks import INTERMEDIATE_TASKS, TARGET_TASKS, get_task, resolve_languages
+from .tasks import TARGET_TASKS, TRAINABLE, get_task, resolve_languages
 
 STAGES = ("intermediate", "target", "evaluate")
 POOLINGS = ("mean", "mean_nospecial", "cls")
@@ -129,8 +129,9 @@ class StageConfig:
             raise XltError(f"unknown stage {self.stage!r}: choose one of {one_of(STAGES)}")
         validate_model(self.model)
         _check("seed", self.seed, int, 0)
-        role = {"intermediate": "intermediate", "target": "target", "evaluate": "target"}[self.stage]
-        spec = get_task(self.task, role)
+        if self.stage == "intermediate" and self.task not in TRAINABLE:
+            raise XltError(f"unknown intermediate task {self.task!r}: choose one of {one_of(TRAINABLE)}")
+        spec = get_task(self.task, None if self.stage == "intermediate" else "target")
         if self.stage == "evaluate":
             object.__setattr__(self, "languages", resolve_languages(spec, self.languages or "all"))
             if self.split not in spec.source.splits or self.split == "train":
@@ -207,8 +208,8 @@ def chain(model: str = "tiny", intermediate: str = "mnli", target: str = "xnli",
     from .data import data_revision, validate_data
 
     model = validate_model(model)
-    if intermediate != "none" and intermediate not in INTERMEDIATE_TASKS:
-        raise XltError(f"unknown intermediate task {intermediate!r}: choose none or one of {one_of(INTERMEDIATE_TASKS)}")
+    if intermediate != "none" and intermediate not in TRAINABLE:
+        raise XltError(f"unknown intermediate task {intermediate!r}: choose none or one of {one_of(TRAINABLE)}")
     if target not in TARGET_TASKS:
         raise XltError(f"unknown target task {target!r}: choose one of {one_of(TARGET_TASKS)}")
     resolve_languages(get_task(target), languages)

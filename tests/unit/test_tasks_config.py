@@ -49,6 +49,18 @@ def test_chain_shapes_and_labels():
     assert inter[-1].intermediate_task == "mnli" and inter[-1].parent.parent is inter[0]
 
 
+def test_xcopa_trains_on_siqa_then_copa():
+    stages = chain(intermediate="siqa", target="xcopa")
+    assert [(c.stage, c.task) for c in stages] == [("intermediate", "siqa"), ("target", "xcopa"), ("evaluate", "xcopa")]
+    assert get_task("xcopa").train_task == "copa"
+
+
+def test_retrieval_is_scored_on_the_intermediate_encoder():
+    assert [c.stage for c in chain(intermediate="mnli", target="tatoeba")] == ["intermediate", "evaluate"]
+    [evaluate] = chain(intermediate="none", target="bucc2018", layer=1, pooling="cls")
+    assert evaluate.parent is None and (evaluate.layer, evaluate.pooling) == (1, "cls")
+
+
 def test_defaults_follow_presets():
     t = TrainConfig.defaults("xlm-roberta-large", "xnli")
     assert (t.lr, t.batch_size) == (1e-5, 32)  # the X-STILTs recipe
