@@ -52,7 +52,9 @@ def build_parser() -> Parser:
 
     run = sub.add_parser("run", help="one chain: [intermediate ->] target -> zero-shot evaluation")
     run.add_argument("--model", default="tiny", help="tiny, xlm-roberta-base, xlm-roberta-large, a hub id or a folder")
-    run.add_argument("--intermediate", default="mnli", help="intermediate task, or none")
+    run.add_argument("--intermediate", default="mnli",
+                     help="none, a task, tasks trained together (mnli+squad; all = the nine), or trained one after "
+                          "the other (mnli>squad)")
     run.add_argument("--target", default="xnli", help="target task")
     run.add_argument("--languages", default="all", help="comma-separated ISO codes, or all")
     run.add_argument("--seed", type=int, default=0)
@@ -66,6 +68,10 @@ def build_parser() -> Parser:
     run.add_argument("--lr", type=float)
     run.add_argument("--batch-size", type=_positive)
     run.add_argument("--max-length", type=_positive)
+    run.add_argument("--grad-accum", type=_positive, help="batches per optimizer step (default 1)")
+    run.add_argument("--sampling", default="proportional", help="multi-task sampling: proportional, temperature, uniform")
+    run.add_argument("--temperature", type=float, default=2.0, help="temperature sampling: p ~ size^(1/T)")
+    run.add_argument("--mlm", type=float, default=0.0, help="share of intermediate steps spent on multilingual MLM")
     run.add_argument("--layer", type=int, help="retrieval (bucc2018, tatoeba): hidden layer to pool (default 14/24 of depth)")
     run.add_argument("--pooling", default="mean", help="retrieval: mean (XTREME), mean_nospecial (jiant) or cls")
     run.add_argument("--device", default="auto")
@@ -161,7 +167,8 @@ def main(argv=None) -> int:
                             intermediate_size=args.intermediate_size, train_size=args.train_size,
                             eval_size=args.eval_size, split=args.split, epochs=args.epochs, lr=args.lr,
                             batch_size=args.batch_size, max_length=args.max_length, layer=args.layer,
-                            pooling=args.pooling)]
+                            pooling=args.pooling, grad_accum=args.grad_accum, sampling=args.sampling,
+                            temperature=args.temperature, mlm=args.mlm)]
             _check_device(args.device)
             _execute(chains, args)
     except XltError as err:

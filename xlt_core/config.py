@@ -17,6 +17,7 @@ from .errors import XltError, one_of
 from .tasks import TARGET_TASKS, TRAINABLE, get_task, resolve_languages
 
 STAGES = ("intermediate", "target", "evaluate")
+SAMPLINGS = ("proportional", "temperature", "uniform")
 POOLINGS = ("mean", "mean_nospecial", "cls")
 
 
@@ -79,6 +80,10 @@ class TrainConfig:
     dev_size: int | None = 500  # English dev examples used for model selection (jiant: the first 500)
     warmup_ratio: float = 0.1
     weight_decay: float = 0.01
+    grad_accum: int = 1  # optimizer step every N batches (effective batch = batch_size x grad_accum)
+    sampling: str = "proportional"  # multi-task: proportional | temperature | uniform
+    temperature: float = 2.0  # multi-task, temperature sampling: p ~ size^(1/T)
+    mlm: float = 0.0  # share of steps spent on masked LM over multilingual text (continued MLM co-training)
 
     def __post_init__(self):
         _check("epochs", self.epochs, float, 0, exclusive=True)
@@ -89,6 +94,13 @@ class TrainConfig:
         _check("dev_size", self.dev_size, int, 1, allow_none=True)
         _check("warmup_ratio", self.warmup_ratio, float, 0)
         _check("weight_decay", self.weight_decay, float, 0)
+        _check("grad_accum", self.grad_accum, int, 1)
+        _check("temperature", self.temperature, float, 0, exclusive=True)
+        _check("mlm", self.mlm, float, 0)
+        if self.mlm >= 1:
+            raise XltError(f"mlm must be a share of steps below 1, got {self.mlm!r}")
+        if self.sampling not in SAMPLINGS:
+            raise XltError(f"unknown sampling {self.sampling!r}: choose {one_of(SAMPLINGS)}")
 
     @classmethod
     def defaults(cls, model: str, task: str, **overrides) -> "TrainConfig":
@@ -129,9 +141,13 @@ class StageConfig:
             raise XltError(f"unknown stage {self.stage!r}: choose one of {one_of(STAGES)}")
         validate_model(self.model)
         _check("seed", self.seed, int, 0)
-        if self.stage == "intermediate" and self.task not in TRAINABLE:
-            raise XltError(f"unknown intermediate task {self.task!r}: choose one of {one_of(TRAINABLE)}")
-        spec = get_task(self.task, None if self.stage == "intermediate" else "target")
+        if self.stage == "intermediate":
+            for name in self.tasks:
+                if name not in TRAINABLE:
+                    raise XltError(f"unknown intermediate task {name!r}: choose one of {one_of(TRAINABLE)}")
+            if len(set(self.tasks)) != len(self.tasks):
+                raise XltError(f"intermediate task listed twice in {self.task!r}")
+        spec = get_task(self.tasks[0], None if self.stage == "intermediate" else "target")
         if self.stage == "evaluate":
             object.__setattr__(self, "languages", resolve_languages(spec, self.languages or "all"))
             if self.split not in spec.source.splits or self.split == "train":
@@ -148,8 +164,8 @@ class StageConfig:
                                f"{wanted} stage as its parent" + (" (or none)" if wanted == "intermediate" else ""))
         elif self.train is None:
             raise XltError(f"a {self.stage} stage needs training options")
-        if self.stage == "target" and self.parent is not None and self.parent.stage != "intermediate":
-            raise XltError("a target stage's parent must be an intermediate stage (or none)")
+        if self.stage in ("target", "intermediate") and self.parent is not None and self.parent.stage != "intermediate":
+            raise XltError(f"a {self.stage} stage's parent must be an intermediate stage (or none)")
         if self.parent is not None and self.parent.model != self.model:
             raise XltError(f"model {self.model!r} differs from its parent stage's model {self.parent.model!r}")
 
@@ -182,13 +198,21 @@ class StageConfig:
 
     # what a score needs to be read -------------------------------------------------------------------------
     @property
+    def tasks(self) -> tuple[str, ...]:
+        """The tasks trained together in this stage ("mnli+squad" -> ("mnli", "squad"))."""
+        return tuple(self.task.split("+"))
+
+    @property
     def intermediate_task(self) -> str:
-        """The chain's intermediate task ('none' for the baseline), seen from any stage."""
-        if self.stage == "intermediate":
-            return self.task
-        if self.stage == "evaluate":
+        """The chain's intermediate training, seen from any stage: 'none' (the baseline), 'mnli', 'mnli+squad'
+        (multi-task; 'all' for the nine), 'mnli>squad' (MNLI, then SQuAD), with '+mlm' when MLM was mixed in."""
+        from .tasks import INTERMEDIATE_TASKS
+
+        if self.stage != "intermediate":
             return self.parent.intermediate_task if self.parent else "none"
-        return self.parent.task if self.parent else "none"
+        label = "all" if sorted(self.tasks) == sorted(INTERMEDIATE_TASKS) else self.task
+        label += "+mlm" if self.train.mlm else ""
+        return f"{self.parent.intermediate_task}>{label}" if self.parent else label
 
     @property
     def target_task(self) -> str | None:
@@ -203,25 +227,28 @@ def chain(model: str = "tiny", intermediate: str = "mnli", target: str = "xnli",
           data: str = "sample", intermediate_size: int | None = None, train_size: int | None = None,
           eval_size: int | None = None, split: str = "test", epochs: float | None = None, lr: float | None = None,
           batch_size: int | None = None, max_length: int | None = None, revision: str | None = None,
-          layer: int | None = None, pooling: str = "mean") -> list[StageConfig]:
-    """The stages of one chain: [intermediate ->] target -> evaluate. Validates everything first."""
+          layer: int | None = None, pooling: str = "mean", grad_accum: int | None = None,
+          sampling: str = "proportional", temperature: float = 2.0, mlm: float = 0.0) -> list[StageConfig]:
+    """The stages of one chain: [intermediate -> ...] target -> evaluate (retrieval: [intermediate] -> evaluate).
+    `intermediate`: none | a task | tasks trained together "mnli+squad" ("all" = the nine) | a sequence of those,
+    trained one after the other, "mnli>squad". Validates everything first."""
     from .data import data_revision, validate_data
 
     model = validate_model(model)
-    if intermediate != "none" and intermediate not in TRAINABLE:
-        raise XltError(f"unknown intermediate task {intermediate!r}: choose none or one of {one_of(TRAINABLE)}")
+    links = parse_intermediate(intermediate)
     if target not in TARGET_TASKS:
         raise XltError(f"unknown target task {target!r}: choose one of {one_of(TARGET_TASKS)}")
     resolve_languages(get_task(target), languages)
     data = validate_data(data)
     common = dict(model=model, seed=seed, data=data, data_revision=data_revision(data, revision))
-    opts = dict(epochs=epochs, lr=lr, batch_size=batch_size, max_length=max_length)
+    opts = dict(epochs=epochs, lr=lr, batch_size=batch_size, max_length=max_length, grad_accum=grad_accum)
+    inter_opts = dict(sampling=sampling, temperature=temperature, mlm=mlm)
     stages = []
     parent = None
-    if intermediate != "none":
-        parent = StageConfig(stage="intermediate", task=intermediate,
-                             train=TrainConfig.defaults(model, intermediate, train_size=intermediate_size, **opts),
-                             **common)
+    for link in links:  # a sequential chain carries the encoder from link to link
+        parent = StageConfig(stage="intermediate", task=link, parent=parent,
+                             train=TrainConfig.defaults(model, link.split("+")[0], train_size=intermediate_size,
+                                                        **opts, **inter_opts), **common)
         stages.append(parent)
     if get_task(target).type != "retrieval":  # BUCC and Tatoeba are scored on the intermediate encoder itself
         parent = StageConfig(stage="target", task=target, parent=parent,
@@ -231,6 +258,23 @@ def chain(model: str = "tiny", intermediate: str = "mnli", target: str = "xnli",
                      split=split, eval_size=eval_size, layer=layer, pooling=pooling, **common)
     return stages + [ev]
 
+
+
+def parse_intermediate(text: str) -> list[str]:
+    """'none' -> []; 'mnli>squad+qqp' -> ['mnli', 'squad+qqp']; 'all' -> the nine intermediate tasks together."""
+    from .tasks import INTERMEDIATE_TASKS
+
+    if text in ("none", ""):
+        return []
+    links = []
+    for link in text.split(">"):
+        names = INTERMEDIATE_TASKS if link == "all" else tuple(x.strip() for x in link.split("+"))
+        for name in names:
+            if name not in TRAINABLE:
+                raise XltError(f"unknown intermediate task {name!r}: choose none, all or one of {one_of(TRAINABLE)} "
+                               "(join with + to train together, > to train one after the other)")
+        links.append("+".join(names))
+    return links
 
 
 DEVICE = re.compile(r"^(auto|cpu|cuda(:\d+)?|mps)$")

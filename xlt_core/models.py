@@ -108,9 +108,11 @@ class TaskModel(nn.Module):
         super().__init__()
         self.encoder = encoder
         self.head_specs = {name: (kind, list(labels)) for name, (kind, labels) in heads.items()}
+        from .tasktypes import MLMHead
+
         hidden = encoder.config.hidden_size
-        self.heads = nn.ModuleDict({name: TYPES[kind].head(hidden, max(1, len(labels)))
-                                    for name, (kind, labels) in heads.items()})
+        self.heads = nn.ModuleDict({name: MLMHead(encoder.get_input_embeddings()) if kind == "mlm" else
+                                    TYPES[kind].head(hidden, max(1, len(labels))) for name, (kind, labels) in heads.items()})
 
     @classmethod
     def for_task(cls, encoder, spec: TaskSpec, label_names=None) -> "TaskModel":
@@ -128,10 +130,11 @@ def save_task_model(model: TaskModel, tokenizer, folder: Path) -> None:
     folder = Path(folder)
     model.encoder.save_pretrained(folder / "encoder")
     tokenizer.save_pretrained(folder / "encoder")
-    state = {k: v.detach().contiguous().cpu() for k, v in model.heads.state_dict().items()}
+    kept = {name: spec for name, spec in model.head_specs.items() if spec[0] != "mlm"}  # MLM is a training aid
+    state = {k: v.detach().contiguous().cpu() for k, v in model.heads.state_dict().items() if k.split(".")[0] in kept}
     save_file(state, str(folder / "heads.safetensors"))
     (folder / "heads.json").write_text(json.dumps(
-        {name: {"type": kind, "label_names": labels} for name, (kind, labels) in model.head_specs.items()}, indent=1))
+        {name: {"type": kind, "label_names": labels} for name, (kind, labels) in kept.items()}, indent=1))
 
 
 def load_task_model(folder: Path) -> TaskModel:

@@ -9,6 +9,8 @@ never recomputed: its folder exists under its content-hash id.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from collections import defaultdict
 from pathlib import Path
 
@@ -54,6 +56,7 @@ def _compute(cfg: StageConfig, out: Path, runs_dir: Path, device: str) -> None:
     started = now()
     meter = CostMeter(pick_device(device))
     result = STAGES[cfg.stage](cfg, out, runs_dir, meter)
+    partial = result.pop("_partial", None)
     (out / "scores.json").write_text(json.dumps(result.pop("scores", []), indent=1))
     (out / "cost.json").write_text(json.dumps(meter.summary(), indent=1))
     record = {"stage_id": cfg.stage_id, "config": cfg.to_dict(), "intermediate_task": cfg.intermediate_task,
@@ -61,6 +64,8 @@ def _compute(cfg: StageConfig, out: Path, runs_dir: Path, device: str) -> None:
               "parent_id": cfg.parent.stage_id if cfg.parent else None,
               "provenance": collect(), "started_at": started, "finished_at": now(), **result}
     (out / "config.json").write_text(json.dumps(record, indent=1))  # written last: its presence means "done"
+    if partial:
+        shutil.rmtree(partial, ignore_errors=True)  # the training checkpoint of an interrupted run is no longer needed
 
 
 def split_examples(cfg: StageConfig, spec: TaskSpec, split: str, language: str, size: int | None = None,
@@ -73,11 +78,17 @@ def split_examples(cfg: StageConfig, spec: TaskSpec, split: str, language: str, 
     return take(ex, subsample(len(first), size, cfg.seed))
 
 
+def training_languages(spec: TaskSpec) -> tuple[str, ...]:
+    """English, except for the multilingual sources (translate-train data, MLM text): all their languages."""
+    return spec.languages if spec.role == "source" and len(spec.languages) > 1 else ("en",)
+
+
 def training_examples(cfg: StageConfig, spec: TaskSpec) -> tuple[dict[str, list], tuple[str, ...]]:
-    """English training examples of `spec` (its train_task's, joined by its `mix` tasks as ANLI+ is), subsampled,
-    and the label names (read from the data when the task lists none, as CCG)."""
+    """Training examples of `spec` (its train_task's, joined by its `mix` tasks as ANLI+ is), subsampled, and
+    the label names (read from the data when the task lists none, as CCG)."""
     source = training_task(spec)
-    parts = [examples(t, load_split(t, "train", "en", cfg.data)) for t in (source, *(TASKS[m] for m in source.mix))]
+    parts = [examples(t, load_split(t, "train", lang, cfg.data))
+             for t in (source, *(TASKS[m] for m in source.mix)) for lang in training_languages(t)]
     ex = {k: [v for part in parts for v in part[k]] for k in parts[0]}
     names = spec.label_names
     if spec.type == "tagging" and not names:
@@ -101,32 +112,56 @@ def predictions_and_scores(model, head: str, spec: TaskSpec, ex: dict, tokenizer
 
 
 def _train_stage(cfg: StageConfig, out: Path, runs_dir: Path, meter) -> dict:
-    """Intermediate and target stages: encoder (pretrained, or the parent's) + a fresh head, trained on English;
-    model selection on English dev data (the training task's when the task has no English)."""
-    from .models import TaskModel, load_encoder, load_tokenizer, save_task_model
-    from .tasktypes import TYPES, headline
-    from .training import train
+    """Intermediate and target stages: encoder (pretrained, or the parent's) + fresh heads, one per task, trained
+    together (with MLM text mixed in when asked); model selection on English dev data (the training task's when
+    the task has no English), averaged over tasks."""
+    import torch
 
-    spec = get_task(cfg.task)
+    from .models import TaskModel, load_encoder, load_tokenizer, save_task_model
+    from .tasktypes import TYPES, MaskedLM, headline
+    from .training import TaskData, train
+
     source = str(run_folder(runs_dir, cfg.parent) / "checkpoint" / "encoder") if cfg.parent else cfg.model
     tokenizer, encoder = load_tokenizer(source), load_encoder(source)
     t = cfg.train
-    train_ex, names = training_examples(cfg, spec)
-    dev_spec = spec if "en" in spec.languages else training_task(spec)
-    dev_ex = split_examples(cfg, dev_spec, "dev", "en", t.dev_size, names)
-    ttype = TYPES[spec.type]
-    feats = ttype.encode(spec, train_ex, tokenizer, t.max_length)
-    model = TaskModel.for_task(encoder, spec, names)
+    specs = [get_task(name) for name in cfg.tasks]
+    tasks, devs, heads = [], [], {}
+    for spec in specs:
+        train_ex, names = training_examples(cfg, spec)
+        dev_spec = spec if "en" in spec.languages else training_task(spec)
+        dev_ex = split_examples(cfg, dev_spec, "dev", "en", t.dev_size, names)
+        feats = TYPES[spec.type].encode(spec, train_ex, tokenizer, t.max_length)
+        tasks.append(TaskData(spec.name, TYPES[spec.type], feats, len(next(iter(train_ex.values())))))
+        devs.append((spec, dev_spec, dev_ex, names))
+        heads[spec.name] = (spec.type, list(names))
+    mlm = None
+    if t.mlm:
+        text = {"text": [x for lang in TASKS["mlm"].languages
+                         for x in examples(TASKS["mlm"], load_split(TASKS["mlm"], "train", lang, cfg.data))["text"]]}
+        masked = MaskedLM(tokenizer)
+        mlm = TaskData("mlm", masked, masked.encode(TASKS["mlm"], text, tokenizer, t.max_length))
+        heads["mlm"] = ("mlm", [])
+    torch.manual_seed(cfg.seed)  # heads start from the same weights on every (re)run
+    model = TaskModel(encoder, heads)
 
     def dev_score(m) -> float:
-        _, scores = predictions_and_scores(m, spec.name, dev_spec, dev_ex, tokenizer, t.max_length, "en", names,
-                                           meter.device)
-        return headline(dev_spec.metric, scores)
+        scores = [headline(dev_spec.metric, predictions_and_scores(m, spec.name, dev_spec, dev_ex, tokenizer,
+                                                                   t.max_length, "en", names, meter.device)[1])
+                  for spec, dev_spec, dev_ex, names in devs]
+        return sum(scores) / len(scores)
 
-    result = train(model, spec.name, ttype, feats, dev_score, t, cfg.seed, tokenizer.pad_token_id, meter.device, meter)
+    partial = Path(runs_dir) / ".partial" / cfg.stage_id
+    result = train(model, tasks, dev_score, t, cfg.seed, tokenizer.pad_token_id, meter.device, meter, mlm=mlm,
+                   checkpoint=partial, checkpoint_every=checkpoint_every())
     save_task_model(model.cpu(), tokenizer, out / "checkpoint")
-    return {"dev": {**result, "metric": spec.metric, "language": "en", "n_train": len(feats.items),
-                    "n_dev": len(next(iter(dev_ex.values())))}}
+    return {"dev": {**result, "metric": "+".join(s.metric for s in specs), "language": "en",
+                    "n_train": {task.name: len(task.feats.items) for task in tasks + ([mlm] if mlm else [])}},
+            "_partial": str(partial)}
+
+
+def checkpoint_every() -> int:
+    """Steps between training checkpoints ($XLT_CHECKPOINT_EVERY, default 200; 0 turns them off)."""
+    return int(os.environ.get("XLT_CHECKPOINT_EVERY", "200"))
 
 
 def _evaluate_stage(cfg: StageConfig, out: Path, runs_dir: Path, meter) -> dict:

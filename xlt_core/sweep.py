@@ -13,7 +13,9 @@ from .errors import XltError, one_of
 KEYS = {"model": "model", "models": "model", "intermediate": "intermediate", "target": "target",
         "languages": "languages", "seed": "seed", "seeds": "seed", "data": "data", "revision": "revision",
         "intermediate_size": "intermediate_size", "train_size": "train_size", "eval_size": "eval_size",
-        "split": "split", "epochs": "epochs", "lr": "lr", "batch_size": "batch_size", "max_length": "max_length"}
+        "split": "split", "epochs": "epochs", "lr": "lr", "batch_size": "batch_size", "max_length": "max_length",
+        "grad_accum": "grad_accum", "sampling": "sampling", "temperature": "temperature", "mlm": "mlm",
+        "layer": "layer", "pooling": "pooling"}
 
 
 def load_sweep(path) -> list[list[StageConfig]]:

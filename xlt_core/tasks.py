@@ -205,7 +205,8 @@ TASKS: dict[str, TaskSpec] = {spec.name: spec for spec in _SPECS}
 
 INTERMEDIATE_TASKS = tuple(n for n, s in TASKS.items() if s.role == "intermediate")
 # what an intermediate stage may train on: the nine, and the English training sources (SIQA before XCOPA's COPA)
-TRAINABLE = INTERMEDIATE_TASKS + ("snli", "siqa", "copa")
+# xnli_mt: MNLI machine-translated into the XNLI languages (translate-train), trained in all of them
+TRAINABLE = INTERMEDIATE_TASKS + ("snli", "siqa", "copa", "xnli_mt")
 TARGET_TASKS = tuple(n for n, s in TASKS.items() if s.role == "target")
 GROUPS = {"classification": ("pawsx", "xnli"), "tagging": ("udpos", "panx"), "qa": ("xquad", "mlqa", "tydiqa"),
           "retrieval": ("bucc2018", "tatoeba")}

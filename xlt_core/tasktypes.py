@@ -189,6 +189,54 @@ class Tagging:
         return METRICS[spec.metric](pred, ex["tag_names"])
 
 
+class MLMHead(nn.Module):
+    """XLM-R's LM head (dense, GELU, LayerNorm, decoder tied to the input embeddings), applied to the masked
+    positions only, so the vocabulary-sized logits stay small."""
+
+    def __init__(self, embeddings: nn.Embedding, eps: float = 1e-5):
+        super().__init__()
+        hidden = embeddings.weight.shape[1]
+        self.dense, self.layer_norm = nn.Linear(hidden, hidden), nn.LayerNorm(hidden, eps=eps)
+        self.embeddings = [embeddings]  # a list: the tied weight is the encoder's, not a parameter of this head
+        self.bias = nn.Parameter(torch.zeros(embeddings.weight.shape[0]))
+
+    def forward(self, hidden_states, batch):
+        x = hidden_states[batch["labels"] != F.IGNORE]
+        x = self.layer_norm(nn.functional.gelu(self.dense(x)))
+        return x @ self.embeddings[0].weight.T + self.bias
+
+
+class MaskedLM:
+    """Continued MLM on multilingual text: 15% of the non-special tokens are predicted; of those 80% become
+    <mask>, 10% a random token, 10% stay (BERT). Masks are drawn from torch's generator, which checkpoints keep."""
+
+    def __init__(self, tokenizer, share: float = 0.15):
+        self.mask_id, self.vocab = tokenizer.mask_token_id, len(tokenizer)
+        self.special = torch.tensor(sorted(set(tokenizer.all_special_ids)))
+        self.share = share
+
+    def encode(self, spec, ex, tokenizer, max_length) -> Features:
+        ids = tokenizer(ex["text"], truncation=True, max_length=max_length)["input_ids"]
+        return Features([{"input_ids": x} for x in ids if len(x) > 2])
+
+    def collate(self, items, pad_id):
+        batch = _inputs([it["input_ids"] for it in items], pad_id)
+        ids = batch["input_ids"].clone()
+        candidates = ~torch.isin(ids, self.special) & (batch["attention_mask"] == 1)
+        masked = (torch.rand(ids.shape) < self.share) & candidates
+        if not masked.any():  # at least one prediction per batch
+            masked.view(-1)[candidates.view(-1).nonzero()[0]] = True
+        labels = torch.where(masked, ids, torch.full_like(ids, F.IGNORE))
+        roll = torch.rand(ids.shape)
+        ids[masked & (roll < 0.8)] = self.mask_id
+        swap = masked & (roll >= 0.8) & (roll < 0.9)
+        ids[swap] = torch.randint(self.vocab, ids.shape)[swap]
+        return {"input_ids": ids, "attention_mask": batch["attention_mask"], "labels": labels}
+
+    def loss(self, out, batch):
+        return nn.functional.cross_entropy(out.float(), batch["labels"][batch["labels"] != F.IGNORE])
+
+
 TYPES = {"pair_classification": PairClassification(), "multiple_choice": MultipleChoice(), "span_qa": SpanQA(),
          "tagging": Tagging()}
 

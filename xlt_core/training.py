@@ -1,24 +1,33 @@
-"""The training loop: dynamic padding over length-grouped batches, AdamW with linear warmup/decay, bf16 autocast
-on CUDA, model selection on English dev data only, and a cost meter (time, tokens, FLOPs, memory)."""
+"""The training loop: one loop for single-task, multi-task (a sampler over tasks) and MLM co-training.
+Dynamic padding over length-grouped batches, AdamW (fused on CUDA, foreach on CPU) with linear warmup/decay,
+gradient accumulation, bf16 autocast and TF32 on CUDA, model selection on English dev data only, checkpoints
+every N steps that a rerun resumes from exactly, and a cost meter (time, tokens, FLOPs, memory)."""
 
 from __future__ import annotations
 
 import math
+import random
 import time
+import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import torch
 from tqdm.auto import tqdm
 
 from .config import TrainConfig
+from .errors import XltError
 from .features import length_grouped_batches
 from .models import TaskModel
 
 
 def pick_device(device: str = "auto") -> torch.device:
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
+    dev = torch.device("cuda" if device == "auto" and torch.cuda.is_available() else
+                       "cpu" if device == "auto" else device)
+    if dev.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    return dev
 
 
 def autocast(device: torch.device):
@@ -35,12 +44,16 @@ class CostMeter:
     padded_tokens: int = 0
     train_flops: float = 0.0
     steps: int = 0
+    resumed_at_step: int | None = None
 
     def add(self, mask: torch.Tensor, flops_per_token: float = 0.0) -> None:
         real = int(mask.sum())
         self.real_tokens += real
         self.padded_tokens += mask.numel()
         self.train_flops += flops_per_token * real
+
+    def state(self) -> dict:
+        return {"real_tokens": self.real_tokens, "padded_tokens": self.padded_tokens, "train_flops": self.train_flops}
 
     def summary(self) -> dict:
         if self.device.type == "cuda":
@@ -53,7 +66,8 @@ class CostMeter:
             name = "cpu"
         return {"wall_s": round(time.perf_counter() - self.start, 3), "device": self.device.type, "device_name": name,
                 "real_tokens": self.real_tokens, "padded_tokens": self.padded_tokens,
-                "est_train_flops": self.train_flops, "peak_memory_mb": round(peak, 1), "steps": self.steps}
+                "est_train_flops": self.train_flops, "peak_memory_mb": round(peak, 1), "steps": self.steps,
+                "resumed_at_step": self.resumed_at_step}
 
 
 def train_flops_per_token(config, seq_len: float) -> float:
@@ -63,6 +77,49 @@ def train_flops_per_token(config, seq_len: float) -> float:
     return 6 * non_embedding + 12 * layers * seq_len * h
 
 
+def sampling_probabilities(sizes: dict[str, int], method: str = "proportional",
+                           temperature: float = 2.0) -> dict[str, float]:
+    """Probability of drawing each task's next batch: proportional to its size, to size^(1/T), or uniform."""
+    weight = {"proportional": lambda n: n, "temperature": lambda n: n ** (1 / temperature),
+              "uniform": lambda n: 1.0}[method]
+    total = sum(weight(n) for n in sizes.values())
+    return {name: weight(n) / total for name, n in sizes.items()}
+
+
+@dataclass
+class TaskData:
+    """One task in training: its head name, its type adapter, its features and how many examples they came from
+    (the size that sampling weighs: a long QA context makes several windows but is one example)."""
+
+    name: str
+    ttype: object
+    feats: object
+    examples: int = 0
+
+
+class BatchStream:
+    """Endless length-grouped batches of one task: a new order each pass (seeded by task and pass); its position
+    (pass, index) is part of a checkpoint."""
+
+    def __init__(self, task: TaskData, batch_size: int, seed: int, position=(0, 0)):
+        self.task, self.batch_size, self.seed = task, batch_size, seed
+        self.lengths = task.feats.lengths
+        self.epoch, self.index = position
+        self.batches = self._order()
+
+    def _order(self):
+        key = zlib.crc32(f"{self.task.name}/{self.seed}".encode())
+        return length_grouped_batches(self.lengths, self.batch_size, seed=key + self.epoch)
+
+    def next(self) -> list[int]:
+        if self.index >= len(self.batches):
+            self.epoch, self.index = self.epoch + 1, 0
+            self.batches = self._order()
+        batch = self.batches[self.index]
+        self.index += 1
+        return batch
+
+
 def _optimizer(model: torch.nn.Module, cfg: TrainConfig, device: torch.device):
     decay, no_decay = [], []
     for name, p in model.named_parameters():
@@ -70,6 +127,10 @@ def _optimizer(model: torch.nn.Module, cfg: TrainConfig, device: torch.device):
     groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
     fused = {"fused": True} if device.type == "cuda" else {"foreach": True}
     return torch.optim.AdamW(groups, lr=cfg.lr, **fused)
+
+
+def _to(batch: dict, device: torch.device) -> dict:
+    return {k: v.to(device, non_blocking=True) if torch.is_tensor(v) else v for k, v in batch.items()}
 
 
 def run_model(model: TaskModel, task: str, ttype, feats, pad_id: int, device: torch.device, batch_size: int = 128,
@@ -87,52 +148,96 @@ def run_model(model: TaskModel, task: str, ttype, feats, pad_id: int, device: to
     return out
 
 
-def _to(batch: dict, device: torch.device) -> dict:
-    return {k: v.to(device, non_blocking=True) if torch.is_tensor(v) else v for k, v in batch.items()}
-
-
-def train(model: TaskModel, task: str, ttype, feats, dev_score, cfg: TrainConfig, seed: int, pad_id: int,
-          device: torch.device, meter: CostMeter) -> dict:
-    """Train `model`'s `task` head and its encoder on `feats`; call `dev_score(model)` (English dev) at each
-    epoch end and keep the best weights. Returns {"dev_score": best, "history": [...]}."""
+def train(model: TaskModel, tasks: list[TaskData], dev_score, cfg: TrainConfig, seed: int, pad_id: int,
+          device: torch.device, meter: CostMeter, mlm: TaskData | None = None, checkpoint: Path | None = None,
+          checkpoint_every: int = 0) -> dict:
+    """Train the encoder and the tasks' heads. Each micro-batch comes from one task, drawn by `cfg.sampling`
+    (MLM takes a `cfg.mlm` share of draws); every `cfg.grad_accum` micro-batches make one optimizer step; one
+    "epoch" is as many steps as one pass over every task. `dev_score(model)` (English dev) is called after each
+    epoch and at the end; the best weights are kept. With `checkpoint`, the whole training state is saved there
+    every `checkpoint_every` steps and training resumes from it when it exists."""
     from transformers import get_linear_schedule_with_warmup
 
     torch.manual_seed(seed)
     model.to(device)
-    lengths = feats.lengths
-    steps_per_epoch = math.ceil(len(lengths) / cfg.batch_size)
+    micro_per_epoch = sum(math.ceil(len(t.feats.items) / cfg.batch_size) for t in tasks)
+    steps_per_epoch = max(1, math.ceil(micro_per_epoch / cfg.grad_accum))
     total = max(1, math.ceil(cfg.epochs * steps_per_epoch))
     optimizer = _optimizer(model, cfg, device)
     schedule = get_linear_schedule_with_warmup(optimizer, int(cfg.warmup_ratio * total), total)
-    flops = train_flops_per_token(model.encoder.config, sum(lengths) / max(1, len(lengths)))
-    best, best_state, history, step, epoch = -float("inf"), None, [], 0, 0
-    bar = tqdm(total=total, desc=f"train {task}", unit="step", mininterval=1.0)
-    while step < total:
-        model.train()
-        for batch_ids in length_grouped_batches(lengths, cfg.batch_size, seed=seed * 1000 + epoch):
-            batch = _to(ttype.collate([feats.items[i] for i in batch_ids], pad_id), device)
-            with autocast(device):
-                loss = ttype.loss(model(task, batch), batch)
-            loss.backward()
+    probs = sampling_probabilities({t.name: t.examples or len(t.feats.items) for t in tasks}, cfg.sampling,
+                                   cfg.temperature)
+    all_tasks = tasks + ([mlm] if mlm else [])
+    flops = {t.name: train_flops_per_token(model.encoder.config, sum(t.feats.lengths) / max(1, len(t.feats.items)))
+             for t in all_tasks}
+    state = {"step": 0, "best": -float("inf"), "history": [], "positions": {}, "sampler": random.Random(seed).getstate()}
+    best_state = None
+    if checkpoint and (checkpoint / "state.pt").exists():
+        saved = torch.load(checkpoint / "state.pt", weights_only=False)
+        model.load_state_dict(saved["model"])
+        optimizer.load_state_dict(saved["optimizer"])
+        schedule.load_state_dict(saved["schedule"])
+        torch.set_rng_state(saved["torch_rng"])
+        if saved["cuda_rng"] is not None and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(saved["cuda_rng"])
+        state, best_state = saved["state"], saved["best_state"]
+        for k, v in saved["meter"].items():
+            setattr(meter, k, v)
+        meter.resumed_at_step = state["step"]
+    streams = {t.name: BatchStream(t, cfg.batch_size, seed, state["positions"].get(t.name, (0, 0))) for t in all_tasks}
+    sampler = random.Random()
+    sampler.setstate(state["sampler"])
+    names, weights = list(probs), [probs[n] for n in probs]
+    bar = tqdm(total=total, initial=state["step"], desc=f"train {'+'.join(t.name for t in tasks)}", unit="step",
+               mininterval=1.0)
+    by_name = {t.name: t for t in all_tasks}
+    try:
+        while state["step"] < total:
+            model.train()
+            for _ in range(cfg.grad_accum):
+                name = mlm.name if mlm and sampler.random() < cfg.mlm else sampler.choices(names, weights)[0]
+                task = by_name[name]
+                batch_ids = streams[name].next()
+                batch = _to(task.ttype.collate([task.feats.items[i] for i in batch_ids], pad_id), device)
+                with autocast(device):
+                    loss = task.ttype.loss(model(name, batch), batch) / cfg.grad_accum
+                loss.backward()
+                meter.add(batch["attention_mask"], flops[name])
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
             schedule.step()
             optimizer.zero_grad(set_to_none=True)
-            meter.add(batch["attention_mask"], flops)
-            step += 1
-            meter.steps = step
+            state["step"] += 1
+            meter.steps = state["step"]
             elapsed = time.perf_counter() - meter.start
-            bar.set_postfix(loss=f"{loss.item():.3f}", tok_s=f"{meter.real_tokens / max(elapsed, 1e-9):.0f}",
-                            refresh=False)
+            bar.set_postfix(loss=f"{loss.item() * cfg.grad_accum:.3f}",
+                            tok_s=f"{meter.real_tokens / max(elapsed, 1e-9):.0f}", refresh=False)
             bar.update()
-            if step >= total:
-                break
-        epoch += 1
-        dev = dev_score(model)
-        history.append({"epoch": epoch, "step": step, "dev_score": dev})
-        if dev > best:
-            best = dev
-            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            if state["step"] % steps_per_epoch == 0 or state["step"] == total:
+                dev = dev_score(model)
+                state["history"].append({"step": state["step"], "dev_score": dev})
+                if dev > state["best"]:
+                    state["best"] = dev
+                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            if checkpoint and checkpoint_every and state["step"] % checkpoint_every == 0 and state["step"] < total:
+                state["positions"] = {n: (s.epoch, s.index) for n, s in streams.items()}
+                state["sampler"] = sampler.getstate()
+                _save_checkpoint(checkpoint, model, optimizer, schedule, state, best_state, meter)
+    except torch.cuda.OutOfMemoryError:
+        raise XltError(f"CUDA out of memory with batch size {cfg.batch_size} at max length {cfg.max_length}: lower "
+                       "--batch-size (add --grad-accum N to keep the effective batch size)") from None
     bar.close()
     model.load_state_dict(best_state)
-    return {"dev_score": best, "history": history}
+    return {"dev_score": state["best"], "history": state["history"], "steps": total,
+            "sampling": probs if len(tasks) > 1 else None}
+
+
+def _save_checkpoint(folder: Path, model, optimizer, schedule, state, best_state, meter) -> None:
+    """Everything a resumed run needs to continue exactly; written under a temporary name, then renamed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / "state.pt.tmp"
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(),
+                "torch_rng": torch.get_rng_state(),
+                "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None, "state": state, "best_state": best_state,
+                "meter": meter.state()}, tmp)
+    tmp.replace(folder / "state.pt")
