@@ -1,0 +1,131 @@
+"""Training throughput, three ways side by side on the same model, data and batch size (one epoch of the sample
+MNLI training set, English dev evaluation excluded):
+
+  ours             xlt_core.training.train: length-grouped batches, dynamic padding (fused AdamW, bf16 on CUDA)
+  trainer_padded   transformers Trainer as the upstream example scripts use it: every pair padded to max_length
+  trainer_grouped  Trainer with best-practice flags: length-grouped sampling (transformers 5:
+                   train_sampling_strategy="group_by_length"), dynamic padding, bf16 where available
+
+Prints real (non-padding) tokens per second, the share of processed tokens that are real, and MFU on a GPU.
+The last line is key=value pairs. `--shape large` uses XLM-R large's shape with random weights (for GPUs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+
+import torch
+
+PEAK_BF16 = {"H100": 989e12, "H200": 989e12, "A100": 312e12}
+
+
+def build_encoder(shape: str):
+    from transformers import XLMRobertaConfig, XLMRobertaModel
+
+    from xlt_core.models import load_encoder, load_tokenizer
+
+    tok = load_tokenizer("tiny")
+    if shape == "tiny":
+        return tok, load_encoder("tiny")
+    cfg = XLMRobertaConfig(vocab_size=250002, hidden_size=1024, num_hidden_layers=24, num_attention_heads=16,
+                           intermediate_size=4096, max_position_embeddings=514, type_vocab_size=1, pad_token_id=1)
+    torch.manual_seed(0)
+    return tok, XLMRobertaModel(cfg, add_pooling_layer=False)
+
+
+def data(tok, max_length: int, size: int | None):
+    from xlt_core.config import chain
+    from xlt_core.pipeline import training_examples
+    from xlt_core.tasks import get_task
+
+    [cfg, *_] = chain(intermediate="mnli", intermediate_size=size)
+    ex, _ = training_examples(cfg, get_task("mnli"))
+    return ex
+
+
+def ours(encoder, tok, ex, args, device):
+    from xlt_core.config import TrainConfig
+    from xlt_core.models import TaskModel
+    from xlt_core.tasks import get_task
+    from xlt_core.tasktypes import TYPES
+    from xlt_core.training import CostMeter, TaskData, train
+
+    spec, ttype = get_task("mnli"), TYPES["pair_classification"]
+    feats = ttype.encode(spec, ex, tok, args.max_length)
+    torch.manual_seed(0)
+    model = TaskModel.for_task(encoder, spec)
+    cfg = TrainConfig(epochs=1.0, lr=2e-5, batch_size=args.batch_size, max_length=args.max_length)
+    meter = CostMeter(device)
+    start = time.perf_counter()
+    train(model, [TaskData("mnli", ttype, feats, len(feats.items))], lambda m: 0.0, cfg, 0, tok.pad_token_id, device,
+          meter)
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter() - start, meter.real_tokens, meter.padded_tokens
+
+
+def trainer(encoder, tok, ex, args, device, grouped: bool):
+    import datasets
+    from transformers import (DataCollatorWithPadding, Trainer, TrainingArguments,
+                              XLMRobertaForSequenceClassification)
+
+    model = XLMRobertaForSequenceClassification(encoder.config.__class__(**{**encoder.config.to_dict(), "num_labels": 3}))
+    model.roberta.load_state_dict(encoder.state_dict(), strict=False)
+    padding = False if grouped else "max_length"
+    enc = tok(ex["text_a"], ex["text_b"], truncation=True, max_length=args.max_length, padding=padding)
+    ds = datasets.Dataset.from_dict({**enc, "labels": ex["label"]})
+    real = sum(sum(m) for m in enc["attention_mask"])
+    padded = len(ds) * args.max_length if not grouped else None
+    with tempfile.TemporaryDirectory() as out:
+        targs = TrainingArguments(out, per_device_train_batch_size=args.batch_size, num_train_epochs=1,
+                                  learning_rate=2e-5, report_to=[], save_strategy="no", logging_strategy="no",
+                                  disable_tqdm=True, dataloader_num_workers=0,
+                                  **({"train_sampling_strategy": "group_by_length"} if grouped else {}),
+                                  bf16=grouped and device.type == "cuda", use_cpu=device.type == "cpu")
+        t = Trainer(model=model, args=targs, train_dataset=ds,
+                    data_collator=DataCollatorWithPadding(tok) if grouped else None)
+        if grouped:  # count what the collator really feeds the model
+            padded = sum(b["input_ids"].numel() for b in t.get_train_dataloader())
+        start = time.perf_counter()
+        t.train()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        return time.perf_counter() - start, real, padded
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shape", choices=("tiny", "large"), default="tiny")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--max-length", type=int, default=128)
+    parser.add_argument("--size", type=int, default=None, help="training pairs (default: all 3,000 sample pairs)")
+    args = parser.parse_args()
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    tok, encoder = build_encoder(args.shape)
+    ex = data(tok, args.max_length, args.size)
+    from xlt_core.training import train_flops_per_token
+
+    results = {}
+    for name, fn in (("trainer_padded", lambda: trainer(encoder, tok, ex, args, device, grouped=False)),
+                     ("trainer_grouped", lambda: trainer(encoder, tok, ex, args, device, grouped=True)),
+                     ("ours", lambda: ours(encoder, tok, ex, args, device))):
+        seconds, real, padded = fn()
+        results[name] = {"s": seconds, "tok_s": real / seconds, "real_share": real / padded}
+    flops_tok = train_flops_per_token(encoder.config, args.max_length / 2)
+    peak = next((v for k, v in PEAK_BF16.items() if device.type == "cuda" and k in torch.cuda.get_device_name()), None)
+    print(f"{'method':<17}{'seconds':>9}{'real tok/s':>12}{'real share':>12}" + ("     MFU" if peak else ""))
+    for name, r in results.items():
+        mfu = f"{r['tok_s'] * flops_tok / peak:8.1%}" if peak else ""
+        print(f"{name:<17}{r['s']:>9.2f}{r['tok_s']:>12.0f}{r['real_share']:>12.1%}{mfu}")
+    o = results["ours"]
+    extra = f" mfu={o['tok_s'] * flops_tok / peak:.3f}" if peak else ""
+    print(f"device={device.type} shape={args.shape} batch={args.batch_size} pairs={len(ex['label'])} "
+          f"ratio_vs_trainer_padded={o['tok_s'] / results['trainer_padded']['tok_s']:.2f} "
+          f"ratio_vs_trainer_grouped={o['tok_s'] / results['trainer_grouped']['tok_s']:.2f} "
+          f"real_share={o['real_share']:.3f}{extra}")
+
+
+if __name__ == "__main__":
+    main()
