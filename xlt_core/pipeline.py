@@ -155,7 +155,8 @@ def _train_stage(cfg: StageConfig, out: Path, runs_dir: Path, meter) -> dict:
                    checkpoint=partial, checkpoint_every=checkpoint_every())
     save_task_model(model.cpu(), tokenizer, out / "checkpoint")
     return {"dev": {**result, "metric": "+".join(s.metric for s in specs), "language": "en",
-                    "n_train": {task.name: len(task.feats.items) for task in tasks + ([mlm] if mlm else [])}},
+                    "n_train": {task.name: len(task.feats.items) for task in tasks + ([mlm] if mlm else [])},
+                    "attention": encoder.config._attn_implementation},
             "_partial": str(partial)}
 
 
