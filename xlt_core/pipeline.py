@@ -143,6 +143,9 @@ def _train_stage(cfg: StageConfig, out: Path, runs_dir: Path, meter) -> dict:
         heads["mlm"] = ("mlm", [])
     torch.manual_seed(cfg.seed)  # heads start from the same weights on every (re)run
     model = TaskModel(encoder, heads)
+    compiled = os.environ.get("XLT_COMPILE", "0") == "1"  # opt-in: pays off on GPUs, not on a 2-core CPU
+    if compiled:
+        encoder.forward = torch.compile(encoder.forward, dynamic=True)  # module and weight names unchanged
 
     def dev_score(m) -> float:
         scores = [headline(dev_spec.metric, predictions_and_scores(m, spec.name, dev_spec, dev_ex, tokenizer,
@@ -156,7 +159,7 @@ def _train_stage(cfg: StageConfig, out: Path, runs_dir: Path, meter) -> dict:
     save_task_model(model.cpu(), tokenizer, out / "checkpoint")
     return {"dev": {**result, "metric": "+".join(s.metric for s in specs), "language": "en",
                     "n_train": {task.name: len(task.feats.items) for task in tasks + ([mlm] if mlm else [])},
-                    "attention": encoder.config._attn_implementation},
+                    "attention": encoder.config._attn_implementation, "compiled": compiled},
             "_partial": str(partial)}
 
 

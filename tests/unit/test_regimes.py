@@ -140,3 +140,13 @@ def test_killed_stage_resumes_to_exactly_the_uninterrupted_result(tmp_path):
         x, y = (load_file(str(d / "checkpoint" / part)) for d in (straight, resumed))
         assert x.keys() == y.keys() and all(torch.equal(x[k], y[k]) for k in x)
     assert not (tmp_path / "killed" / ".partial" / inter.stage_id).exists()  # cleaned up once finished
+
+
+def test_compile_is_opt_in_and_recorded(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(torch, "compile", lambda fn, **kw: calls.append(kw) or fn)  # the plumbing, not inductor
+    [inter, *_] = chain(intermediate="mnli", **SMALL)
+    monkeypatch.setenv("XLT_COMPILE", "1")
+    record = pipeline.run_stage(inter, tmp_path)
+    assert calls == [{"dynamic": True}] and record["dev"]["compiled"] is True
+    assert record["dev"]["attention"] == "sdpa"
