@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .config import StageConfig
-from .data import bucc_original, check_split
+from .data import LICENSED, bucc_original, check_split, local_root
 from .errors import XltError
 from .hub import available, unreachable
 from .tasks import TASKS, TaskSpec, get_task, training_task
@@ -28,10 +28,12 @@ def preflight(stages: list[StageConfig]) -> None:
         if cfg.model != "tiny" and not Path(cfg.model).is_dir() and not available(cfg.model):
             raise unreachable(cfg.model, "model")
         for spec, split, lang in reads(cfg):
-            if cfg.data == "hub":
-                if spec.source.local_only:
-                    raise XltError(f"task {spec.name}: {spec.description}; pass --data DIR with "
-                                   f"DIR/{spec.source.repo}/{spec.source.config}/<split>-00000-of-00001.parquet")
+            if cfg.data == "hub" and spec.source.local_only:
+                if not local_root("hub", spec):
+                    raise XltError(f"task {spec.name}: {spec.description}; set {LICENSED}=DIR (or pass --data DIR) "
+                                   f"with DIR/{spec.source.repo}/{spec.source.config}/<split>-00000-of-00001.parquet")
+                check_split(spec, split, lang, cfg.data)
+            elif cfg.data == "hub":
                 if not available(spec.source.repo, "dataset"):
                     raise unreachable(spec.source.repo, "dataset")
             elif not (spec.name == "bucc2018" and bucc_original(cfg.data, lang, split)):

@@ -87,6 +87,23 @@ def build_parser() -> Parser:
     dash.add_argument("--db", default="results.duckdb")
 
     sub.add_parser("tasks", help="print the table of tasks")
+
+    sweep = sub.add_parser("sweep", help="plan or run a sweep file (sweeps/*.yaml)")
+    sweep_sub = sweep.add_subparsers(dest="sweep_command", required=True, parser_class=Parser)
+    plan = sweep_sub.add_parser("plan", help="stages, how many are shared or done, estimated GPU-hours")
+    plan.add_argument("file")
+    _store_args(plan)
+    srun = sweep_sub.add_parser("run", help="run what is missing")
+    srun.add_argument("file")
+    srun.add_argument("--executor", choices=("local", "slurm"), default="local")
+    srun.add_argument("--workers", type=_positive, default=1, help="stages at a time (one GPU each)")
+    srun.add_argument("--device", default="auto")
+    srun.add_argument("--partition", help="slurm partition")
+    srun.add_argument("--gpus", type=_positive, default=1, help="slurm GPUs per job")
+    srun.add_argument("--time", type=_positive, default=720, help="slurm time limit per job, minutes")
+    srun.add_argument("--mem", type=_positive, default=64, help="slurm memory per job, GB")
+    srun.add_argument("--cluster", choices=("slurm", "local", "debug"), help="submitit cluster (default: detect)")
+    _store_args(srun)
     return parser
 
 
@@ -113,6 +130,31 @@ def _execute(chains, args) -> None:
         added = results.ingest(args.db, args.runs_dir)
         print(f"ingested into {args.db}: {added['runs']} new runs, {added['scores']} new scores "
               f"({added['total_scores']} scores in all)")
+
+
+def _sweep(args) -> int:
+    from .sweep import Plan, format_plan, load_sweep
+
+    plan = Plan.of(load_sweep(args.file))
+    print(format_plan(plan, plan.summary(args.runs_dir), args.file))
+    if args.sweep_command == "plan":
+        return 0
+    from . import results
+    from .checks import preflight
+    from .executors import LocalLauncher, SubmititLauncher, run_sweep
+
+    _check_device(args.device)
+    preflight(plan.stages)
+    runs = Path(args.runs_dir).resolve()
+    launcher = LocalLauncher(runs, args.workers, args.device) if args.executor == "local" else SubmititLauncher(
+        runs, args.workers, args.device, cluster=args.cluster, partition=args.partition, gpus=args.gpus,
+        timeout_min=args.time, mem_gb=args.mem)
+    progress = run_sweep(plan.stages, runs, launcher)
+    added = results.ingest(args.db, runs)
+    print(f"ingested into {args.db}: {added['runs']} new runs, {added['scores']} new scores")
+    for stage_id, message in progress.failed.items():
+        print(f"xlt: stage {stage_id} failed: {message}", file=sys.stderr)
+    return 1 if progress.failed else 0
 
 
 def serve(db: str, port: int, host: str = "127.0.0.1") -> int:
@@ -150,6 +192,8 @@ def main(argv=None) -> int:
 
             added = results.ingest(args.db, args.runs_dir)
             print(f"ingested into {args.db}: {added['runs']} new runs, {added['scores']} new scores")
+        elif args.command == "sweep":
+            return _sweep(args)
         elif args.command == "dashboard":
             return serve(args.db, args.port, args.host)
         elif args.command == "demo":

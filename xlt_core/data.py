@@ -11,6 +11,7 @@ then turn it into canonical examples (pure functions per task type: columns mapp
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 from pathlib import Path
 
@@ -27,8 +28,13 @@ def validate_data(data: str) -> str:
     return str(path.resolve())
 
 
-def local_root(data: str) -> Path | None:
+LICENSED = "XLT_LICENSED_DATA"  # a folder in the hub layout with the licensed data no hub serves (CCGbank)
+
+
+def local_root(data: str, task: TaskSpec | None = None) -> Path | None:
     if data == "hub":
+        if task is not None and task.source.local_only and os.environ.get(LICENSED):
+            return Path(os.environ[LICENSED])
         return None
     if data == "sample":
         from .sample_data import sample_data_dir
@@ -59,7 +65,7 @@ def _hub_split(task: TaskSpec, split: str, language: str | None, revision: str |
 
     src = task.source
     if src.local_only:
-        raise XltError(f"task {task.name}: {task.description}; pass --data DIR with "
+        raise XltError(f"task {task.name}: {task.description}; set {LICENSED}=DIR (or pass --data DIR) with "
                        f"DIR/{src.repo}/{src.config}/<split>-00000-of-00001.parquet")
     config = src.config_for(language)
 
@@ -91,7 +97,7 @@ def check_split(task: TaskSpec, split: str, language: str | None, data: str) -> 
     """Before any compute: the split's local files exist and have the task's columns (Parquet schemas only)."""
     import pyarrow.parquet as pq
 
-    root = local_root(data)
+    root = local_root(data, task)
     if root is None:
         return
     for f in local_files(task, split, root, language):
@@ -108,7 +114,7 @@ def load_split(task: TaskSpec, split: str, language: str | None = None, data: st
         raise XltError(f"task {task.name} has no {split!r} split: it has {', '.join(task.source.splits)}")
     if language is not None and language not in task.languages:
         raise XltError(f"language {language!r} is not in {task.name}'s list: choose from {', '.join(task.languages)}")
-    root = local_root(data)
+    root = local_root(data, task)
     if root is None:
         ds, where = _hub_split(task, split, language, revision)
     else:

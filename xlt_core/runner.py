@@ -72,3 +72,18 @@ def execute_chains(chains: list[list[StageConfig]], runs_dir, device: str = "aut
             if cfg.stage_id not in done:
                 done[cfg.stage_id] = execute_stage(cfg, runs_dir, device, log)
     return list(done.values())
+
+
+def run_stage_job(config: dict, runs_dir: str, device: str = "auto") -> str:
+    """One stage as a job (a subprocess of the local executor, a Slurm job through submitit): its run folder."""
+    return str(execute_stage(StageConfig.from_dict(config), runs_dir, device, log=lambda msg: print(msg, flush=True)))
+
+
+if __name__ == "__main__":  # python -m xlt_core.runner CONFIG.json RUNS_DIR [DEVICE]
+    import json
+
+    try:
+        run_stage_job(json.loads(Path(sys.argv[1]).read_text()), sys.argv[2], *(sys.argv[3:4] or ["auto"]))
+    except StageFailed as err:
+        print(f"xlt: {err}", file=sys.stderr)
+        sys.exit(1)

@@ -1,12 +1,14 @@
-"""Sweep files (YAML): a grid of chains. Every list-valued key is a grid axis; the product is expanded into
-chains of stages, and stages shared by several chains (an intermediate checkpoint) run once."""
+"""Sweep files (YAML) and their plans. Top-level keys are defaults; `grids:` lists grids that override them (a
+file without `grids:` is one grid). Every list-valued key is a grid axis; the product is expanded into chains of
+stages, and a stage shared by several chains (an intermediate checkpoint) is planned and run once."""
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from pathlib import Path
 
-from .config import StageConfig, chain
+from .config import StageConfig, chain, model_size
 from .errors import XltError, one_of
 
 # sweep key -> chain() argument; lists of values make grid axes
@@ -18,10 +20,9 @@ KEYS = {"model": "model", "models": "model", "intermediate": "intermediate", "ta
         "layer": "layer", "pooling": "pooling"}
 
 
-def load_sweep(path) -> list[list[StageConfig]]:
+def _read(path: Path) -> dict:
     import yaml
 
-    path = Path(path)
     try:
         spec = yaml.safe_load(path.read_text())
     except FileNotFoundError:
@@ -32,18 +33,117 @@ def load_sweep(path) -> list[list[StageConfig]]:
         raise XltError(f"sweep file {path}:{where} is not valid YAML ({getattr(err, 'problem', err)})") from None
     if not isinstance(spec, dict) or not spec:
         raise XltError(f"sweep file {path}: expected a mapping of options, e.g. 'target: [xnli]'")
-    unknown = sorted(set(spec) - set(KEYS))
+    return spec
+
+
+def _expand(path: Path, grid: dict) -> list[list[StageConfig]]:
+    unknown = sorted(set(grid) - set(KEYS))
     if unknown:
         raise XltError(f"sweep file {path}: unknown key {unknown[0]!r}: allowed {one_of(sorted(KEYS))}")
-    axes = {KEYS[k]: (v if isinstance(v, list) and k != "languages" else [v]) for k, v in spec.items()}
+    axes = {KEYS[k]: (v if isinstance(v, list) and k != "languages" else [v]) for k, v in grid.items()}
     empty = [k for k, v in axes.items() if not v]
     if empty:
         raise XltError(f"sweep file {path}: key {empty[0]!r} has no values: the grid is empty")
     names = list(axes)
     chains = []
     for values in itertools.product(*(axes[n] for n in names)):
+        options = dict(zip(names, values))
         try:
-            chains.append(chain(**dict(zip(names, values))))
+            options["languages"] = _languages_for(options.get("target", "xnli"), options.get("languages", "all"))
+            chains.append(chain(**options))
         except XltError as err:
             raise XltError(f"sweep file {path}: {err}") from None
     return chains
+
+
+def _languages_for(target: str, languages) -> str:
+    """In a sweep, a language list means "these, where the target task has them" (Tatoeba has no English)."""
+    from .tasks import get_task
+
+    if languages in (None, "all"):
+        return "all"
+    wanted = [x.strip() for x in (languages.split(",") if isinstance(languages, str) else languages)]
+    spec = get_task(target, "target")
+    kept = [lang for lang in wanted if lang in spec.languages]
+    if not kept:
+        raise XltError(f"none of the languages {', '.join(wanted)} is in {target}'s list ({', '.join(spec.languages)})")
+    return ",".join(kept)
+
+
+def load_sweep(path) -> list[list[StageConfig]]:
+    path = Path(path)
+    spec = _read(path)
+    grids = spec.pop("grids", None)
+    if grids is None:
+        return _expand(path, spec)
+    if not isinstance(grids, list) or not grids or not all(isinstance(g, dict) for g in grids):
+        raise XltError(f"sweep file {path}: key 'grids' must be a non-empty list of mappings")
+    return [c for g in grids for c in _expand(path, {**spec, **g})]
+
+
+# the plan -------------------------------------------------------------------------------------------------------
+SHAPES = {"tiny": (2, 64, 256), "base": (12, 768, 3072), "large": (24, 1024, 4096)}  # layers, hidden, FFN
+TOKENS_PER_EXAMPLE = {"pair_classification": 60, "multiple_choice": 4 * 64, "span_qa": 1.3 * 384, "tagging": 48,
+                      "retrieval": 40, "mlm": 60}
+GPU_PEAK, ASSUMED_MFU = 989e12, 0.4  # H100 dense bf16; the training engine's target
+
+
+def stage_flops(cfg: StageConfig) -> float:
+    """Estimated FLOPs of one stage: 6 x non-embedding parameters per training token, 2 x per evaluated token."""
+    from .tasks import APPROX_SIZES, TASKS
+
+    layers, h, ffn = SHAPES.get(model_size(cfg.model), SHAPES["base"])
+    per_token = layers * (4 * h * h + 2 * h * ffn)
+    if cfg.stage == "evaluate":
+        spec = TASKS[cfg.task]
+        n = APPROX_SIZES[cfg.task][1] if cfg.data == "hub" else 100
+        n = min(n, cfg.eval_size or n) * len(cfg.languages) * (2 if spec.metric == "bucc" else 1)
+        return 2 * per_token * n * TOKENS_PER_EXAMPLE[spec.type]
+    total = 0.0
+    for name in cfg.tasks:
+        spec = TASKS[name]
+        source = TASKS[spec.train_task] if spec.train_task else spec
+        n = APPROX_SIZES[source.name][0] if cfg.data == "hub" else 600
+        n = min(n, cfg.train.train_size or n)
+        total += 6 * per_token * n * cfg.train.epochs * TOKENS_PER_EXAMPLE[spec.type] * (1 + cfg.train.mlm)
+    return total
+
+
+@dataclass
+class Plan:
+    chains: list[list[StageConfig]]
+    stages: list[StageConfig]  # each stage once, parents before children
+
+    @classmethod
+    def of(cls, chains: list[list[StageConfig]]) -> "Plan":
+        seen: dict[str, StageConfig] = {}
+        for stages in chains:
+            for cfg in stages:
+                seen.setdefault(cfg.stage_id, cfg)
+        return cls(chains, list(seen.values()))
+
+    def summary(self, runs_dir) -> dict:
+        from .rundir import is_done
+
+        uses = {}
+        for stages in self.chains:
+            for cfg in stages:
+                uses[cfg.stage_id] = uses.get(cfg.stage_id, 0) + 1
+        done = [c for c in self.stages if is_done(runs_dir, c)]
+        todo = [c for c in self.stages if not is_done(runs_dir, c)]
+        by_stage = {s: sum(c.stage == s for c in self.stages) for s in ("intermediate", "target", "evaluate")}
+        return {"chains": len(self.chains), "stages": len(self.stages), "by_stage": by_stage,
+                "reused": sum(1 for n in uses.values() if n > 1), "saved_by_reuse": sum(n - 1 for n in uses.values()),
+                "done": len(done), "to_run": len(todo),
+                "gpu_hours": sum(stage_flops(c) for c in todo) / (GPU_PEAK * ASSUMED_MFU) / 3600}
+
+
+def format_plan(plan: Plan, summary: dict, path) -> str:
+    lines = [f"sweep {path}: {summary['chains']} chains -> {summary['stages']} stages "
+             f"({', '.join(f'{n} {s}' for s, n in summary['by_stage'].items())})",
+             f"  shared: {summary['reused']} stages serve several chains ({summary['saved_by_reuse']} runs saved)",
+             f"  done: {summary['done']}   to run: {summary['to_run']}",
+             f"  estimated compute to run: {summary['gpu_hours']:.2f} GPU-hours "
+             f"(H100 bf16 at {ASSUMED_MFU:.0%} MFU; approximate dataset sizes)"]
+    return "\n".join(lines)
+

@@ -18,6 +18,16 @@ UPOS = ("ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART
         "SYM", "VERB", "X")
 NER = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC")
 
+# Approximate sizes on the hub (English training examples; evaluation examples per language), used only to
+# estimate the compute of a sweep before it runs (xlt sweep plan). Rounded from the datasets' cards.
+APPROX_SIZES = {"mnli": (392_702, 9_815), "anli": (162_865, 3_200), "qqp": (363_846, 40_430),
+                "squad": (87_599, 10_570), "squad_v2": (130_319, 11_873), "hellaswag": (39_905, 10_042),
+                "cosmosqa": (25_262, 2_985), "commonsenseqa": (9_741, 1_221), "ccg": (39_604, 2_407),
+                "snli": (550_152, 9_842), "siqa": (33_410, 1_954), "copa": (400, 100), "xnli_mt": (392_702, 2_490),
+                "xnli": (392_702, 5_010), "pawsx": (49_401, 2_000), "udpos": (21_253, 2_000), "panx": (20_000, 10_000),
+                "xquad": (87_599, 1_190), "mlqa": (87_599, 5_000), "tydiqa": (3_696, 700), "bucc2018": (0, 20_000),
+                "tatoeba": (0, 1_000), "xcopa": (400, 500), "pawsx_mt": (49_401, 0), "mlm": (0, 0)}
+
 # ISO 639-1 code -> (English name, script, family). The dashboard groups languages by the last two fields.
 LANGUAGES: dict[str, tuple[str, str, str]] = {
     "af": ("Afrikaans", "Latin", "Germanic"), "ar": ("Arabic", "Arabic", "Semitic"),
