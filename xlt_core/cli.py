@@ -79,6 +79,7 @@ def build_parser() -> Parser:
     _store_args(run)
 
     ingest = sub.add_parser("ingest", help="add finished run folders to the results database (idempotent)")
+    ingest.add_argument("--rebuild", action="store_true", help="recreate the database from the run folders")
     _store_args(ingest)
 
     dash = sub.add_parser("dashboard", help="serve the Streamlit dashboard")
@@ -190,7 +191,7 @@ def main(argv=None) -> int:
         elif args.command == "ingest":
             from . import results
 
-            added = results.ingest(args.db, args.runs_dir)
+            added = results.ingest(args.db, args.runs_dir, rebuild=args.rebuild)
             print(f"ingested into {args.db}: {added['runs']} new runs, {added['scores']} new scores")
         elif args.command == "sweep":
             return _sweep(args)

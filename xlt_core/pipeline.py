@@ -209,7 +209,7 @@ def _retrieval_scores(cfg: StageConfig, spec: TaskSpec, out: Path, runs_dir: Pat
     max_length = 512 if cfg.model_size != "tiny" else 128
 
     def vectors(texts):
-        return embed(encoder, tokenizer, texts, layer, cfg.pooling, max_length, meter.device)
+        return embed(encoder, tokenizer, texts, layer, cfg.pooling, max_length, meter.device, meter=meter)
 
     def mined(ex):
         us, inv_s = unify(ex["source"])

@@ -5,6 +5,9 @@ Tables
           data revision), the English dev score used for model selection, and the stage's cost.
   scores  one row per (evaluate run, language, split, metric): the zero-shot scores, with the retrieval layer
           and pooling, and the metric implementation's variant (seqeval-0.0.12), where they apply.
+  costs   one row per run: wall time, device, real and padded tokens, estimated FLOPs, peak memory.
+  published / claims  the reference numbers (each with its source) and the claims to test, from
+          xlt_core/reference/.
 Ingest reads run folders (the source of truth) and is idempotent: primary keys + INSERT OR IGNORE.
 Readers open short-lived read-only connections; every filter is a bound parameter, never pasted into SQL.
 """
@@ -27,6 +30,18 @@ CREATE TABLE IF NOT EXISTS runs (
     xlt_version VARCHAR, packages VARCHAR, hardware VARCHAR, config VARCHAR, cost VARCHAR, wall_s DOUBLE,
     device VARCHAR, started_at VARCHAR, finished_at VARCHAR, run_dir VARCHAR, notebook VARCHAR
 );
+CREATE TABLE IF NOT EXISTS costs (
+    run_id VARCHAR PRIMARY KEY, stage VARCHAR, model VARCHAR, model_size VARCHAR, intermediate_task VARCHAR,
+    target_task VARCHAR, seed INTEGER, wall_s DOUBLE, device VARCHAR, device_name VARCHAR, real_tokens BIGINT,
+    padded_tokens BIGINT, est_train_flops DOUBLE, peak_memory_mb DOUBLE, steps INTEGER
+);
+CREATE TABLE IF NOT EXISTS published (
+    system VARCHAR, model VARCHAR, intermediate_task VARCHAR, target_task VARCHAR, language VARCHAR,
+    metric VARCHAR, split VARCHAR, score DOUBLE, source VARCHAR
+);
+CREATE TABLE IF NOT EXISTS claims (
+    claim_id VARCHAR PRIMARY KEY, claim VARCHAR, status_in_sources VARCHAR, how_to_test VARCHAR
+);
 CREATE TABLE IF NOT EXISTS scores (
     run_id VARCHAR, model VARCHAR, model_size VARCHAR, intermediate_task VARCHAR, target_task VARCHAR,
     language VARCHAR, split VARCHAR, metric VARCHAR, score DOUBLE, n INTEGER, seed INTEGER,
@@ -38,6 +53,9 @@ RUN_COLUMNS = ("run_id", "stage", "parent_id", "model", "model_size", "intermedi
                "seed", "data", "data_revision", "dev_metric", "dev_score", "git_commit", "git_dirty", "xlt_version",
                "packages", "hardware", "config", "cost", "wall_s", "device", "started_at", "finished_at", "run_dir",
                "notebook")
+COST_COLUMNS = ("run_id", "stage", "model", "model_size", "intermediate_task", "target_task", "seed", "wall_s",
+                "device", "device_name", "real_tokens", "padded_tokens", "est_train_flops", "peak_memory_mb", "steps")
+REFERENCE = Path(__file__).parent / "reference"
 SCORE_COLUMNS = ("run_id", "model", "model_size", "intermediate_task", "target_task", "language", "split", "metric",
                  "score", "n", "seed", "layer", "pooling", "variant")
 
@@ -78,24 +96,51 @@ def score_rows(record: dict) -> list[tuple]:
             for s in record["scores"]]
 
 
-def ingest(db, runs_dir) -> dict:
-    """Add every finished run folder under `runs_dir` to `db`; rows already there are left alone."""
+def cost_row(record: dict) -> tuple:
+    cfg, cost = record["config"], record["cost"]
+    values = {**cost, "run_id": record["stage_id"], "stage": cfg["stage"], "model": cfg["model"],
+              "model_size": record["model_size"], "intermediate_task": record["intermediate_task"],
+              "target_task": record["target_task"], "seed": cfg["seed"]}
+    return tuple(values.get(c) for c in COST_COLUMNS)
+
+
+def _reference_rows(name: str) -> list[tuple]:
+    import csv
+
+    with open(REFERENCE / name, newline="", encoding="utf-8") as f:
+        return [tuple(row.values()) for row in csv.DictReader(f)]
+
+
+def ingest(db, runs_dir, rebuild: bool = False) -> dict:
+    """Add every finished run folder under `runs_dir` to `db`; rows already there are left alone. Safe with many
+    concurrent ingesters (a file lock serialises writers; each connection is retried while another holds it).
+    `rebuild` recreates the database from the run folders (the source of truth)."""
+    from filelock import FileLock
+
     records = [read_run(folder) for folder in finished_runs(runs_dir)]
-    runs = [run_row(r) for r in records]
+    runs, costs = [run_row(r) for r in records], [cost_row(r) for r in records]
     scores = [row for r in records for row in score_rows(r)]
-    con = connect(db)
-    try:
-        con.execute("BEGIN")
-        con.execute(SCHEMA)
-        before = con.execute("SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM scores)").fetchone()
-        if runs:
-            con.executemany(f"INSERT OR IGNORE INTO runs VALUES ({', '.join('?' * len(RUN_COLUMNS))})", runs)
-        if scores:
-            con.executemany(f"INSERT OR IGNORE INTO scores VALUES ({', '.join('?' * len(SCORE_COLUMNS))})", scores)
-        after = con.execute("SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM scores)").fetchone()
-        con.execute("COMMIT")
-    finally:
-        con.close()
+    with FileLock(f"{db}.lock"):
+        if rebuild:
+            for path in (Path(db), Path(f"{db}.wal")):
+                path.unlink(missing_ok=True)
+        con = connect(db)
+        try:
+            con.execute("BEGIN")
+            con.execute(SCHEMA)
+            before = con.execute("SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM scores)").fetchone()
+            for table, rows, columns in (("runs", runs, RUN_COLUMNS), ("scores", scores, SCORE_COLUMNS),
+                                         ("costs", costs, COST_COLUMNS)):
+                if rows:
+                    con.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({', '.join('?' * len(columns))})", rows)
+            if not con.execute("SELECT count(*) FROM published").fetchone()[0]:
+                con.executemany("INSERT INTO published VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                _reference_rows("published_results.csv"))
+                con.executemany("INSERT OR IGNORE INTO claims VALUES (?, ?, ?, ?)", _reference_rows("claims.csv"))
+            after = con.execute("SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM scores)").fetchone()
+            con.execute("COMMIT")
+        finally:
+            con.close()
     return {"runs": after[0] - before[0], "scores": after[1] - before[1], "total_runs": after[0],
             "total_scores": after[1]}
 

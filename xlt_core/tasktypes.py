@@ -260,7 +260,7 @@ def default_layer(num_layers: int) -> int:
 
 
 def embed(encoder, tokenizer, sentences: list[str], layer: int, pooling: str, max_length: int, device,
-          batch_size: int = 128) -> np.ndarray:
+          batch_size: int = 128, meter=None) -> np.ndarray:
     """One vector per sentence: hidden layer `layer` (0 = embeddings), pooled over the attention mask ("mean",
     special tokens included as in the XTREME scripts; "mean_nospecial" as jiant; "cls")."""
     ids = tokenizer(sentences, truncation=True, max_length=max_length)["input_ids"]
@@ -270,6 +270,8 @@ def embed(encoder, tokenizer, sentences: list[str], layer: int, pooling: str, ma
     with torch.inference_mode():
         for batch in F.length_grouped_batches([len(x) for x in ids], batch_size):
             inputs = {k: v.to(device) for k, v in _inputs([ids[i] for i in batch], tokenizer.pad_token_id).items()}
+            if meter:
+                meter.add(inputs["attention_mask"])
             hidden = encoder(**inputs, output_hidden_states=True).hidden_states[layer].float()
             mask = inputs["attention_mask"].clone()
             if pooling == "cls":

@@ -55,3 +55,72 @@ def test_filters_are_parameters_not_sql(demo_db):
 def test_missing_database_reads_as_empty(tmp_path):
     assert results.filter_values(tmp_path / "none.duckdb") == {}
     assert results.counts(tmp_path / "none.duckdb") == {"runs": 0, "scores": 0}
+
+
+def _copy_run(src, dst_root, new_id):
+    import shutil
+
+    dst = dst_root / new_id
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("checkpoint", "predictions", "notebook.ipynb"))
+    record = json.loads((dst / "config.json").read_text())
+    record["stage_id"] = new_id
+    (dst / "config.json").write_text(json.dumps(record))
+
+
+def test_eight_concurrent_ingesters_and_a_reader(demo_runs, tmp_path):
+    import subprocess
+    import sys
+    import threading
+
+    evaluate = next(p for p in demo_runs.iterdir() if p.name.startswith("evaluate-"))
+    n_lang = len(json.loads((evaluate / "scores.json").read_text()))
+    dirs = []
+    for i in range(8):  # each process: every demo run (shared by all) + one run of its own
+        d = tmp_path / f"runs{i}"
+        d.mkdir()
+        for run in demo_runs.iterdir():
+            if not run.name.startswith("."):
+                (d / run.name).symlink_to(run)
+        _copy_run(evaluate, d, f"evaluate-xnli-copy{i:02d}")
+        dirs.append(d)
+    db = tmp_path / "shared.duckdb"
+    errors, seen, stop = [], [], threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            try:
+                seen.append(results.counts(db)["scores"])
+                results.gains(db, "xnli")
+            except Exception as err:  # noqa: BLE001 - any failure of a reader is the test's failure
+                errors.append(err)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    code = "import sys; from xlt_core import results; results.ingest(sys.argv[1], sys.argv[2])"
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(db), str(d)]) for d in dirs]
+    assert [p.wait(timeout=300) for p in procs] == [0] * 8
+    stop.set()
+    thread.join()
+    assert not errors, errors[:1]
+    assert seen == sorted(seen)  # readers saw the table grow, never shrink or break
+    con = duckdb.connect(str(db), read_only=True)
+    runs, scores = con.execute("SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM scores)").fetchone()
+    dup = con.execute("SELECT count(*) FROM (SELECT run_id, language, split, metric FROM scores GROUP BY ALL "
+                      "HAVING count(*) > 1)").fetchone()[0]
+    con.close()
+    assert runs == 5 + 8 and scores == 2 * n_lang + 8 * n_lang and dup == 0
+
+
+def test_rebuild_gives_the_same_rows(demo_runs, tmp_path):
+    db = tmp_path / "r.duckdb"
+    results.ingest(db, demo_runs)
+    con = duckdb.connect(str(db), read_only=True)
+    before = con.execute("SELECT * FROM scores ORDER BY ALL").fetchall()
+    con.close()
+    rebuilt = results.ingest(db, demo_runs, rebuild=True)
+    con = duckdb.connect(str(db), read_only=True)
+    assert rebuilt["runs"] == 5 and con.execute("SELECT * FROM scores ORDER BY ALL").fetchall() == before
+    assert con.execute("SELECT count(*) FROM costs").fetchone()[0] == 5
+    assert con.execute("SELECT count(*) FROM published WHERE source = ''").fetchone()[0] == 0  # each has a source
+    assert con.execute("SELECT count(*) FROM claims").fetchone()[0] == 10
+    con.close()
