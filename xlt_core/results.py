@@ -197,3 +197,17 @@ def gains(db, target_task: str, split: str = "test", models: list[str] | None = 
           AND (? IS NULL OR list_contains(?, s.intermediate_task))
         ORDER BY s.model, s.intermediate_task, s.language""",
         [target_task, split, models, models, intermediate_tasks, intermediate_tasks])
+
+
+def claims_status(db):
+    """Each claim with its status on the reproduced scores (xlt_core.claims), its measured value and sources."""
+    import pandas as pd
+
+    from .claims import evaluate
+
+    scores_df = _read(db, "SELECT model, intermediate_task, target_task, language, split, metric, score, seed FROM scores")
+    claims_df = _read(db, "SELECT * FROM claims ORDER BY claim_id")
+    if claims_df is None:
+        return None
+    verdicts = pd.DataFrame(evaluate(scores_df.to_dict("records")))
+    return claims_df.merge(verdicts, on="claim_id", how="left")

@@ -124,3 +124,12 @@ def test_rebuild_gives_the_same_rows(demo_runs, tmp_path):
     assert con.execute("SELECT count(*) FROM published WHERE source = ''").fetchone()[0] == 0  # each has a source
     assert con.execute("SELECT count(*) FROM claims").fetchone()[0] == 10
     con.close()
+
+
+def test_claims_status_on_reproduced_runs(demo_db):
+    df = results.claims_status(demo_db)
+    assert list(df["claim_id"]) == [f"c{i}" for i in (1, 10, 2, 3, 4, 5, 6, 7, 8, 9)]  # string order
+    assert set(df["status"]) <= {"supported", "refuted", "not enough data"}
+    # the demo has MNLI and the baseline on XNLI only: c2 can be judged, c1 (SQuAD) cannot
+    status = dict(zip(df["claim_id"], df["status"]))
+    assert status["c1"] == "not enough data" and status["c2"] in ("supported", "refuted")
