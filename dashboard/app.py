@@ -10,7 +10,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import streamlit as st  # noqa: E402
 
-from dashboard import charts, data  # noqa: E402
+from dashboard import data  # noqa: E402
+from xlt_core import charts  # noqa: E402
 
 st.set_page_config(page_title="xlt: cross-lingual transfer", layout="wide")
 st.title("Zero-shot cross-lingual transfer after English intermediate training")

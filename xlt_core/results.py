@@ -211,3 +211,40 @@ def claims_status(db):
         return None
     verdicts = pd.DataFrame(evaluate(scores_df.to_dict("records")))
     return claims_df.merge(verdicts, on="claim_id", how="left")
+
+
+def chain_rows(db):
+    """Every score with what its chain was: the intermediate data size, sampling and MLM share (from the nearest
+    intermediate stage), and the summed cost of the whole chain (device-seconds, FLOPs, device)."""
+    return _read(db, """
+        WITH RECURSIVE chain(run_id, ancestor, depth) AS (
+            SELECT run_id, run_id, 0 FROM runs WHERE stage = 'evaluate'
+            UNION ALL
+            SELECT c.run_id, r.parent_id, c.depth + 1 FROM chain c JOIN runs r ON r.run_id = c.ancestor
+            WHERE r.parent_id IS NOT NULL),
+        attrs AS (
+            SELECT c.run_id, sum(k.wall_s) AS chain_wall_s, sum(k.est_train_flops) AS chain_flops,
+                   any_value(k.device) AS device,
+                   arg_min(CAST(json_extract_string(r.config, '$.train.train_size') AS INTEGER),
+                           CASE WHEN r.stage = 'intermediate' THEN c.depth END) AS intermediate_size,
+                   arg_min(json_extract_string(r.config, '$.train.sampling'),
+                           CASE WHEN r.stage = 'intermediate' THEN c.depth END) AS sampling,
+                   arg_min(CAST(json_extract_string(r.config, '$.train.mlm') AS DOUBLE),
+                           CASE WHEN r.stage = 'intermediate' THEN c.depth END) AS mlm
+            FROM chain c JOIN runs r ON r.run_id = c.ancestor JOIN costs k ON k.run_id = c.ancestor
+            GROUP BY c.run_id)
+        SELECT s.*, a.chain_wall_s, a.chain_flops, a.device, a.intermediate_size, a.sampling, a.mlm
+        FROM scores s JOIN attrs a USING (run_id)
+        ORDER BY s.model, s.intermediate_task, s.target_task, s.language""")
+
+
+def published(db):
+    """The published reference numbers, each with its source."""
+    return _read(db, "SELECT * FROM published ORDER BY target_task, system")
+
+
+def runs(db):
+    """Every run with its provenance and the path of its executed notebook."""
+    return _read(db, """SELECT run_id, stage, model, intermediate_task, target_task, seed, data_revision, dev_score,
+                               git_commit, xlt_version, wall_s, device, finished_at, notebook FROM runs
+                        ORDER BY finished_at""")

@@ -42,7 +42,7 @@ def test_the_app_never_imports_torch(demo_db):
 
 
 def test_chart_builder_is_pure(demo_db):
-    from dashboard.charts import gain_heatmap
+    from xlt_core.charts import gain_heatmap
     from xlt_core import results
 
     gains = results.gains(demo_db, "xnli")

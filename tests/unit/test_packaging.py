@@ -16,8 +16,8 @@ def test_environment_yml_lists_the_pyproject_dependencies():
     assert "torch==2.13.0" in wanted
 
 
-def test_stage_notebooks_are_thin_and_parameterised():
-    for path in sorted((REPO / "notebooks" / "stages").glob("*.ipynb")):
+def test_notebooks_are_thin_and_parameterised():
+    for path in sorted((REPO / "notebooks").rglob("*.ipynb")):
         nb = json.loads(path.read_text())
         code = [c for c in nb["cells"] if c["cell_type"] == "code"]
         tagged = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
@@ -28,3 +28,5 @@ def test_stage_notebooks_are_thin_and_parameterised():
             assert not re.search(r"^\s*(def|class) ", src, re.M), f"{path.name} defines code"
             assert len(src.splitlines()) <= 15, f"{path.name} has a long cell"
     assert {p.stem for p in (REPO / "notebooks" / "stages").glob("*.ipynb")} == {"intermediate", "target", "evaluate"}
+    assert {p.stem for p in (REPO / "notebooks" / "analysis").glob("*.ipynb")} == {
+        "study_table", "data_scaling", "multilingual_cost", "model_size", "regimes", "claims"}
