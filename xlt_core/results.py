@@ -115,6 +115,7 @@ def ingest(db, runs_dir, rebuild: bool = False) -> dict:
     """Add every finished run folder under `runs_dir` to `db`; rows already there are left alone. Safe with many
     concurrent ingesters (a file lock serialises writers; each connection is retried while another holds it).
     `rebuild` recreates the database from the run folders (the source of truth)."""
+    import pandas as pd
     from filelock import FileLock
 
     records = [read_run(folder) for folder in finished_runs(runs_dir)]
@@ -126,19 +127,21 @@ def ingest(db, runs_dir, rebuild: bool = False) -> dict:
                 path.unlink(missing_ok=True)
         con = connect(db)
         try:
-            con.execute("BEGIN")
-            con.execute(SCHEMA)
-            before = con.execute("SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM scores)").fetchone()
+            con.execute("BEGIN").fetchall()
+            con.execute(SCHEMA).fetchall()
+            before = con.execute("SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM scores)").fetchall()[0]
             for table, rows, columns in (("runs", runs, RUN_COLUMNS), ("scores", scores, SCORE_COLUMNS),
                                          ("costs", costs, COST_COLUMNS)):
-                if rows:
-                    con.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({', '.join('?' * len(columns))})", rows)
-            if not con.execute("SELECT count(*) FROM published").fetchone()[0]:
+                if rows:  # one set-based insert per table (executemany inserts row by row: ~40x slower)
+                    con.register("incoming", pd.DataFrame(rows, columns=list(columns)))
+                    con.execute(f"INSERT OR IGNORE INTO {table} SELECT * FROM incoming").fetchall()
+                    con.unregister("incoming")
+            if not con.execute("SELECT count(*) FROM published").fetchall()[0][0]:
                 con.executemany("INSERT INTO published VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                 _reference_rows("published_results.csv"))
                 con.executemany("INSERT OR IGNORE INTO claims VALUES (?, ?, ?, ?)", _reference_rows("claims.csv"))
-            after = con.execute("SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM scores)").fetchone()
-            con.execute("COMMIT")
+            after = con.execute("SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM scores)").fetchall()[0]
+            con.execute("COMMIT").fetchall()
         finally:
             con.close()
     return {"runs": after[0] - before[0], "scores": after[1] - before[1], "total_runs": after[0],
