@@ -174,13 +174,6 @@ def filter_values(db) -> dict[str, list]:
     return {col: sorted(df[col].dropna().unique().tolist()) for col in df.columns}
 
 
-def scores(db, target_task: str | None = None, split: str | None = None):
-    """Every score row (optionally of one target task and split)."""
-    return _read(db, """SELECT * FROM scores
-                        WHERE (? IS NULL OR target_task = ?) AND (? IS NULL OR split = ?)
-                        ORDER BY model, intermediate_task, language""", [target_task, target_task, split, split])
-
-
 def gains(db, target_task: str, split: str = "test", models: list[str] | None = None,
           intermediate_tasks: list[str] | None = None):
     """Per (model, intermediate task, language, metric): mean score over seeds, the baseline's mean score
