@@ -99,8 +99,11 @@ def tag_features(tokenizer, sentences: list[list[str]], max_length: int,
     bos, eos = tokenizer.bos_token_id, tokenizer.eos_token_id
     budget = max_length - 2
     out = {"input_ids": [], "labels": [], "sentence": [], "first_word": [], "heads": []}
+    flat = [w for words in sentences for w in words]  # every word of every sentence in one tokenizer call
+    all_pieces = tokenizer(flat, add_special_tokens=False)["input_ids"] if flat else []
+    start = 0
     for n, words in enumerate(sentences):
-        pieces = tokenizer(list(words), add_special_tokens=False)["input_ids"] if words else []
+        pieces, start = all_pieces[start:start + len(words)], start + len(words)
         # a word that tokenises to nothing (e.g. a lone space) still needs a position for its label
         pieces = [p[:budget] or [tokenizer.unk_token_id] for p in pieces]
         w = 0
