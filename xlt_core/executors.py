@@ -64,7 +64,8 @@ class LocalLauncher:
             return None
         log.close()
         self.free.append(slot)
-        return proc.returncode == 0, _last_error(Path(log.name))
+        ok = proc.returncode == 0
+        return ok, "" if ok else _last_error(Path(log.name))
 
 
 class SubmititLauncher:
@@ -78,7 +79,9 @@ class SubmititLauncher:
         self.executor = submitit.AutoExecutor(folder=str(runs_dir / ".submitit"), cluster=cluster)
         params = {"timeout_min": timeout_min, "mem_gb": mem_gb}
         if self.executor.cluster == "slurm":
-            params.update(gpus_per_node=gpus, slurm_partition=partition) if partition else params.update(gpus_per_node=gpus)
+            params["gpus_per_node"] = gpus
+            if partition:
+                params["slurm_partition"] = partition
         self.executor.update_parameters(**params)
 
     def capacity(self) -> int:
@@ -98,7 +101,7 @@ class SubmititLauncher:
             job.result()
             return True, ""
         except Exception as err:  # submitit re-raises the job's error with its traceback
-            return False, _first_line(str(err))
+            return False, _error_line(str(err))
 
 
 def _gpu_count() -> int:
@@ -110,7 +113,8 @@ def _gpu_count() -> int:
         return 0
 
 
-def _first_line(text: str) -> str:
+def _error_line(text: str) -> str:
+    """The most telling line of a job's error: the last that names xlt's error or an exception."""
     lines = [ln for ln in text.strip().splitlines() if "StageFailed" in ln or "xlt:" in ln or "Error" in ln]
     return (lines[-1] if lines else text.strip().splitlines()[-1] if text.strip() else "").strip()
 

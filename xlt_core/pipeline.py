@@ -83,12 +83,17 @@ def training_languages(spec: TaskSpec) -> tuple[str, ...]:
     return spec.languages if spec.role == "source" and len(spec.languages) > 1 else ("en",)
 
 
+def train_split(cfg: StageConfig, spec: TaskSpec) -> dict[str, list]:
+    """The canonical training examples of one task in all its training languages, joined."""
+    parts = [examples(spec, load_split(spec, "train", lang, cfg.data)) for lang in training_languages(spec)]
+    return {k: [v for part in parts for v in part[k]] for k in parts[0]}
+
+
 def training_examples(cfg: StageConfig, spec: TaskSpec) -> tuple[dict[str, list], tuple[str, ...]]:
     """Training examples of `spec` (its train_task's, joined by its `mix` tasks as ANLI+ is), subsampled, and
     the label names (read from the data when the task lists none, as CCG)."""
     source = training_task(spec)
-    parts = [examples(t, load_split(t, "train", lang, cfg.data))
-             for t in (source, *(TASKS[m] for m in source.mix)) for lang in training_languages(t)]
+    parts = [train_split(cfg, t) for t in (source, *(TASKS[m] for m in source.mix))]
     ex = {k: [v for part in parts for v in part[k]] for k in parts[0]}
     names = spec.label_names
     if spec.type == "tagging" and not names:
@@ -99,13 +104,14 @@ def training_examples(cfg: StageConfig, spec: TaskSpec) -> tuple[dict[str, list]
 
 
 def predictions_and_scores(model, head: str, spec: TaskSpec, ex: dict, tokenizer, max_length: int, lang: str, names,
-                           device, meter=None) -> tuple[list, dict]:
-    """Predict, then score: features -> the model's `head` -> per-example predictions -> `spec`'s metric."""
+                           device, meter=None, feats=None) -> tuple[list, dict]:
+    """Predict, then score: features (built here unless given) -> the model's `head` -> per-example predictions ->
+    `spec`'s metric."""
     from .tasktypes import TYPES
     from .training import run_model
 
     ttype = TYPES[spec.type]
-    feats = ttype.encode(spec, ex, tokenizer, max_length)
+    feats = feats or ttype.encode(spec, ex, tokenizer, max_length)
     outputs = run_model(model, head, ttype, feats, tokenizer.pad_token_id, device, meter=meter)
     preds = ttype.decode(spec, ex, feats, outputs)
     return preds, ttype.score(spec, ex, preds, lang, names)
@@ -132,14 +138,14 @@ def _train_stage(cfg: StageConfig, out: Path, runs_dir: Path, meter) -> dict:
         dev_ex = split_examples(cfg, dev_spec, "dev", "en", t.dev_size, names)
         feats = TYPES[spec.type].encode(spec, train_ex, tokenizer, t.max_length)
         tasks.append(TaskData(spec.name, TYPES[spec.type], feats, len(next(iter(train_ex.values())))))
-        devs.append((spec, dev_spec, dev_ex, names))
+        dev_feats = TYPES[dev_spec.type].encode(dev_spec, dev_ex, tokenizer, t.max_length)  # once, not per epoch
+        devs.append((spec, dev_spec, dev_ex, dev_feats, names))
         heads[spec.name] = (spec.type, list(names))
     mlm = None
     if t.mlm:
-        text = {"text": [x for lang in TASKS["mlm"].languages
-                         for x in examples(TASKS["mlm"], load_split(TASKS["mlm"], "train", lang, cfg.data))["text"]]}
         masked = MaskedLM(tokenizer)
-        mlm = TaskData("mlm", masked, masked.encode(TASKS["mlm"], text, tokenizer, t.max_length))
+        mlm = TaskData("mlm", masked, masked.encode(TASKS["mlm"], train_split(cfg, TASKS["mlm"]), tokenizer,
+                                                    t.max_length))
         heads["mlm"] = ("mlm", [])
     torch.manual_seed(cfg.seed)  # heads start from the same weights on every (re)run
     model = TaskModel(encoder, heads)
@@ -149,8 +155,9 @@ def _train_stage(cfg: StageConfig, out: Path, runs_dir: Path, meter) -> dict:
 
     def dev_score(m) -> float:
         scores = [headline(dev_spec.metric, predictions_and_scores(m, spec.name, dev_spec, dev_ex, tokenizer,
-                                                                   t.max_length, "en", names, meter.device)[1])
-                  for spec, dev_spec, dev_ex, names in devs]
+                                                                   t.max_length, "en", names, meter.device,
+                                                                   feats=dev_feats)[1])
+                  for spec, dev_spec, dev_ex, dev_feats, names in devs]
         return sum(scores) / len(scores)
 
     partial = Path(runs_dir) / ".partial" / cfg.stage_id

@@ -39,7 +39,7 @@ def _pad(rows: list[list[int]], value: int) -> torch.Tensor:
 
 def _inputs(rows: list[list[int]], pad_id: int) -> dict:
     ids = _pad(rows, pad_id)
-    return {"input_ids": ids, "attention_mask": (ids != pad_id).long() if pad_id >= 0 else torch.ones_like(ids)}
+    return {"input_ids": ids, "attention_mask": (ids != pad_id).long()}
 
 
 class ClassificationHead(nn.Module):
@@ -251,7 +251,6 @@ def metric_variant(metric: str) -> str | None:
 
 
 # retrieval: sentence embeddings from one hidden layer -----------------------------------------------------------
-POOLINGS = ("mean", "mean_nospecial", "cls")
 
 
 def default_layer(num_layers: int) -> int:
