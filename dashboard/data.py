@@ -1,4 +1,5 @@
-"""Cached reads for the pages, all through xlt_core.results (short-lived read-only connections)."""
+"""Cached reads for the pages, all through xlt_core.results (each query attaches the file read-only and lets go
+at once, so a sweep can keep writing). The cache lives ten seconds: new runs show up on the next interaction."""
 
 from __future__ import annotations
 
@@ -8,16 +9,25 @@ import streamlit as st
 
 from xlt_core import results
 
+TTL = 10
+
 
 def db_path() -> str:
     return os.environ.get("XLT_DB", "results.duckdb")
 
 
-@st.cache_data(ttl=10, show_spinner=False)
-def filter_values(db: str) -> dict:
-    return results.filter_values(db)
+def _cached(query):
+    return st.cache_data(ttl=TTL, show_spinner=False)(query)
 
 
-@st.cache_data(ttl=10, show_spinner=False)
-def gains(db: str, target_task: str, split: str, models: tuple, intermediate_tasks: tuple):
-    return results.gains(db, target_task, split, list(models), list(intermediate_tasks))
+state = _cached(results.state)
+filter_values = _cached(results.filter_values)
+study = _cached(results.study)
+task_gains = _cached(results.task_gains)
+language_gains = _cached(results.language_gains)
+english_gap = _cached(results.english_gap)
+claims_status = _cached(results.claims_status)
+published = _cached(results.published)
+baselines = _cached(results.baselines)
+runs = _cached(results.runs)
+run_detail = _cached(results.run_detail)

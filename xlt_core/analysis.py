@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .scoring import language_score, xtreme_summary
-from .tasks import TASKS
+from .scoring import group_scores, language_score, xtreme_summary
+from .tasks import APPROX_SIZES, LANGUAGES, TASKS
 
 
 def language_scores(rows: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -102,3 +102,105 @@ def english_gap(rows: pd.DataFrame) -> pd.DataFrame:
                         "english": float(en.iloc[0]), "others": float(others.mean()),
                         "gap": float(en.iloc[0] - others.mean())})
     return pd.DataFrame(out)
+
+
+# the dashboard's tables, from the aggregated queries of xlt_core.results ----------------------------------------
+def variant_label(intermediate: str, size=None, sampling=None, model: str | None = None) -> str:
+    """'mnli', 'mnli · 5,000 ex.', 'mnli+squad [temperature]', optionally prefixed with the model."""
+    label = intermediate
+    if sampling and sampling != "proportional" and regime(intermediate) in ("multi-task", "mlm co-training"):
+        label += f" [{sampling}]"
+    if size is not None and not pd.isna(size):
+        label += f" · {int(size):,} ex."
+    return f"{model} · {label}" if model else label
+
+
+def with_labels(df: pd.DataFrame, model: bool = True) -> pd.DataFrame:
+    """Adds `variant` (variant_label, with the model when several are shown) and `regime` columns."""
+    several = model and df["model"].nunique() > 1 if len(df) else False
+    df = df.copy()
+    df["variant"] = [variant_label(i, n, s, m if several else None) for i, n, s, m in
+                     zip(df["intermediate_task"], df["intermediate_size"], df["sampling"], df["model"])]
+    df["regime"] = df["intermediate_task"].map(regime)
+    return df
+
+
+def gain_summary(per_seed: pd.DataFrame, by: tuple[str, ...] = ("target_task",)) -> pd.DataFrame:
+    """results.task_gains (one row per seed) -> one row per variant and `by`: mean gain, seeds, a 95% bootstrap
+    interval over seeds, the baseline and the chain's device-hours."""
+    keys = ["model", "model_size", "intermediate_task", "intermediate_size", "sampling", *by]
+    rows = []
+    for key, g in per_seed.groupby(keys, dropna=False, sort=True):
+        low, high = bootstrap_ci(g["gain"].to_numpy())
+        rows.append({**dict(zip(keys, key)), "gain": g["gain"].mean(), "score": g["score"].mean(),
+                     "baseline": g["baseline"].mean(), "seeds": len(g), "ci_low": low, "ci_high": high,
+                     "ci_half": (high - low) / 2, "hours": g["chain_wall_s"].mean() / 3600})
+    return with_labels(pd.DataFrame(rows, columns=[*keys, "gain", "score", "baseline", "seeds", "ci_low", "ci_high",
+                                                   "ci_half", "hours"]))
+
+
+def xtreme_table(study: pd.DataFrame) -> pd.DataFrame:
+    """results.study -> the XTREME-style table: one row per variant, a column per target task (its score; an
+    asterisk-free number only when every official language is there), group means and the overall score."""
+    if study.empty:
+        return study
+    study = with_labels(study)
+    out = []
+    for (variant, model), g in study.groupby(["variant", "model"], sort=False):
+        tasks = dict(zip(g["target_task"], g["score"]))
+        complete = {t: s for t, s, n in zip(g["target_task"], g["score"], g["languages"])
+                    if n == len(TASKS[t].languages)}
+        summary = group_scores(complete)
+        out.append({"variant": variant, "model": model, "intermediate_task": g["intermediate_task"].iloc[0],
+                    **{t: tasks.get(t) for t in TASKS if t in tasks},
+                    **{f"group:{k}": v for k, v in summary["groups"].items()}, "xtreme": summary["overall"],
+                    "partial": sorted(set(tasks) - set(complete))})
+    table = pd.DataFrame(out)
+    return table.sort_values(["model", "intermediate_task"], key=lambda c: c.where(c != "none", ""))
+
+
+def by_language(lang_gains: pd.DataFrame) -> pd.DataFrame:
+    """results.language_gains with each language's name, script and family (from the task table)."""
+    df = lang_gains.copy()
+    info = [LANGUAGES.get(lang, (lang, "?", "?")) for lang in df["language"]]
+    df["name"], df["script"], df["family"] = zip(*info) if info else ([], [], [])
+    return df.sort_values(["family", "language"])
+
+
+def pareto_front(df: pd.DataFrame, cost: str = "hours", value: str = "gain") -> pd.DataFrame:
+    """The rows no other row beats on both counts (less or equal cost and more gain), sorted by cost."""
+    ranked = df.dropna(subset=[cost, value]).sort_values([cost, value], ascending=[True, False])
+    best, keep = float("-inf"), []
+    for idx, v in zip(ranked.index, ranked[value]):
+        if v > best:
+            keep.append(idx)
+            best = v
+    return ranked.loc[keep]
+
+
+def data_size(intermediate: str, size) -> float | None:
+    """The intermediate data size of a run: its subsample, or the task's full training set (tasks.APPROX_SIZES)."""
+    if size is not None and not pd.isna(size):
+        return float(size)
+    full = APPROX_SIZES.get(intermediate)
+    return float(full[0]) if full else None
+
+
+def published_vs_reproduced(published: pd.DataFrame, ours: pd.DataFrame) -> pd.DataFrame:
+    """Each published number beside ours (results.baselines: same model, task, metric and split -- 'validation' is
+    our 'dev' -- and language; 'avg' is our mean over the task's official languages, with how many we have)."""
+    rows = []
+    for p in published.itertuples(index=False):
+        split = "dev" if p.split == "validation" else p.split
+        mine = ours[(ours["model"] == p.model) & (ours["target_task"] == p.target_task) &
+                    (ours["metric"] == p.metric) & (ours["split"] == split)]
+        if p.language != "avg":
+            mine = mine[mine["language"] == p.language]
+        elif p.target_task in TASKS:
+            mine = mine[mine["language"].isin(TASKS[p.target_task].languages)]
+        value = float(mine["score"].mean()) if len(mine) else None
+        rows.append({"system": p.system, "model": p.model, "target_task": p.target_task, "language": p.language,
+                     "metric": p.metric, "split": p.split, "published": float(p.score), "reproduced": value,
+                     "difference": None if value is None else value - float(p.score),
+                     "our_languages": int(mine["language"].nunique()), "source": p.source})
+    return pd.DataFrame(rows)

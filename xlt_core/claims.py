@@ -34,7 +34,20 @@ def _split(rows: list[dict]) -> str:
 
 def task_gains(rows: list[dict], split: str | None = None) -> dict:
     """(model, intermediate) -> {target: (gain in points, seed noise)} over the languages shared with 'none'."""
-    scores = _task_scores(rows, split or _split(rows))
+    return gains_from_cells(_task_scores(rows, split or _split(rows)))
+
+
+def cells_from_frame(df) -> dict:
+    """The cells of results.claim_cells (model, intermediate_task, target_task, language, score, spread)."""
+    out = defaultdict(dict)
+    for r in df.itertuples(index=False):
+        out[(r.model, r.intermediate_task, r.target_task)][r.language] = (r.score, r.spread)
+    return out
+
+
+def gains_from_cells(scores: dict) -> dict:
+    """(model, intermediate, target) -> {language: (mean, std over seeds)}  ->  (model, intermediate) ->
+    {target: (gain, seed noise)}."""
     out = defaultdict(dict)
     for (model, inter, target), langs in scores.items():
         base = scores.get((model, "none", target))
@@ -67,7 +80,11 @@ def _share(gains, target, test) -> tuple[float | None, int]:
 
 def evaluate(rows: list[dict]) -> list[dict]:
     split = _split(rows)
-    gains = task_gains(rows, split)
+    return verdicts(task_gains(rows, split), split)
+
+
+def verdicts(gains: dict, split: str) -> list[dict]:
+    """Each claim's status, measured value and how it was measured, from gains_from_cells' mapping."""
     out = []
 
     def add(cid, status, measured, detail):

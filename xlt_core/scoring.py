@@ -14,12 +14,22 @@ from statistics import mean
 from .tasks import GROUPS, TASKS
 
 
-def language_score(task: str, metrics: dict[str, float]) -> float:
-    """The headline score of one language, from its metric -> score mapping."""
+METRIC_CHOICES = {"headline": "(EM+F1)/2", "f1": "F1", "em": "EM"}  # what a QA score means; others keep theirs
+
+
+def headline_metrics(task: str, choice: str = "headline") -> tuple[str, ...]:
+    """The stored metrics whose mean is one language's score: (EM + F1) / 2 for QA (or F1 or EM alone, by
+    `choice`), F1 for tagging and BUCC, accuracy otherwise."""
     spec = TASKS[task]
     if spec.type == "span_qa":
-        return (metrics["exact_match"] + metrics["f1"]) / 2
-    return metrics["f1"] if spec.metric in ("seqeval", "bucc") else metrics["accuracy"]
+        return {"headline": ("exact_match", "f1"), "f1": ("f1",), "em": ("exact_match",)}[choice]
+    return ("f1",) if spec.metric in ("seqeval", "bucc") else ("accuracy",)
+
+
+def language_score(task: str, metrics: dict[str, float], choice: str = "headline") -> float:
+    """The score of one language, from its metric -> score mapping."""
+    names = headline_metrics(task, choice)
+    return sum(metrics[m] for m in names) / len(names)
 
 
 def task_scores(rows: list[dict]) -> dict[str, dict]:
@@ -45,8 +55,12 @@ def task_scores(rows: list[dict]) -> dict[str, dict]:
 def xtreme_summary(rows: list[dict]) -> dict:
     """Task scores, group means and the overall XTREME score (None where a task of it is missing or partial)."""
     tasks = task_scores(rows)
-    complete = {t: v["score"] for t, v in tasks.items() if not v["partial"]}
+    return {"tasks": tasks, **group_scores({t: v["score"] for t, v in tasks.items() if not v["partial"]})}
+
+
+def group_scores(complete: dict[str, float]) -> dict:
+    """Group means and the overall score from complete task scores (None where a task of it is missing)."""
     groups = {g: (mean(complete[t] for t in members) if all(t in complete for t in members) else None)
               for g, members in GROUPS.items()}
-    overall = mean(complete[t] for m in GROUPS.values() for t in m) if all(groups.values()) else None
-    return {"tasks": tasks, "groups": groups, "overall": overall}
+    overall = mean(complete[t] for m in GROUPS.values() for t in m) if all(v is not None for v in groups.values()) else None
+    return {"groups": groups, "overall": overall}

@@ -1,4 +1,4 @@
-"""results.duckdb: every line of SQL in the project lives here.
+"""Writing results.duckdb: the schema and an idempotent ingest of run folders (the source of truth).
 
 Tables
   runs    one row per finished stage: full config and provenance (git commit, package versions, hardware, seed,
@@ -6,10 +6,11 @@ Tables
   scores  one row per (evaluate run, language, split, metric): the zero-shot scores, with the retrieval layer
           and pooling, and the metric implementation's variant (seqeval-0.0.12), where they apply.
   costs   one row per run: wall time, device, real and padded tokens, estimated FLOPs, peak memory.
+  chains  one row per evaluate run: what its chain was (intermediate data size, sampling, MLM share) and the summed
+          cost of every stage of it; filled at ingest, so readers never walk the chain.
   published / claims  the reference numbers (each with its source) and the claims to test, from
           xlt_core/reference/.
-Ingest reads run folders (the source of truth) and is idempotent: primary keys + INSERT OR IGNORE.
-Readers open short-lived read-only connections; every filter is a bound parameter, never pasted into SQL.
+Ingest is idempotent: primary keys + INSERT OR IGNORE, one file lock for all writers.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from .rundir import finished_runs, read_run
+from ..rundir import finished_runs, read_run
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -48,14 +49,78 @@ CREATE TABLE IF NOT EXISTS scores (
     layer INTEGER, pooling VARCHAR, variant VARCHAR,
     PRIMARY KEY (run_id, language, split, metric)
 );
+CREATE TABLE IF NOT EXISTS chains (
+    run_id VARCHAR PRIMARY KEY, intermediate_size INTEGER, sampling VARCHAR, mlm DOUBLE, chain_wall_s DOUBLE,
+    chain_flops DOUBLE, device VARCHAR
+);
+CREATE TABLE IF NOT EXISTS variants (
+    variant_key UBIGINT PRIMARY KEY, model VARCHAR, model_size VARCHAR, intermediate_task VARCHAR,
+    intermediate_size INTEGER, sampling VARCHAR
+);
+CREATE TABLE IF NOT EXISTS cells (
+    variant_key UBIGINT, language_key UBIGINT, run_id VARCHAR, model VARCHAR, model_size VARCHAR, intermediate_task VARCHAR, intermediate_size INTEGER,
+    sampling VARCHAR, target_task VARCHAR, split VARCHAR, language VARCHAR, seed INTEGER, headline DOUBLE, f1 DOUBLE,
+    em DOUBLE, chain_wall_s DOUBLE, chain_flops DOUBLE, device VARCHAR
+);
 """
+TABLES = ("runs", "scores", "costs", "chains", "variants", "cells", "published", "claims")
+# chain attributes of every evaluate run not yet in `chains`: walk parent links up to the first stage; size,
+# sampling and MLM share come from the nearest intermediate stage, costs are summed over the whole chain
+FILL_CHAINS = """
+INSERT OR IGNORE INTO chains
+WITH RECURSIVE chain(run_id, ancestor, depth) AS (
+    SELECT run_id, run_id, 0 FROM runs WHERE stage = 'evaluate' AND run_id NOT IN (SELECT run_id FROM chains)
+    UNION ALL
+    SELECT c.run_id, r.parent_id, c.depth + 1 FROM chain c JOIN runs r ON r.run_id = c.ancestor
+    WHERE r.parent_id IS NOT NULL)
+SELECT c.run_id,
+       arg_min(CAST(json_extract_string(r.config, '$.train.train_size') AS INTEGER),
+               CASE WHEN r.stage = 'intermediate' THEN c.depth END),
+       arg_min(json_extract_string(r.config, '$.train.sampling'), CASE WHEN r.stage = 'intermediate' THEN c.depth END),
+       arg_min(CAST(json_extract_string(r.config, '$.train.mlm') AS DOUBLE),
+               CASE WHEN r.stage = 'intermediate' THEN c.depth END),
+       sum(k.wall_s), sum(k.est_train_flops), any_value(k.device)
+FROM chain c JOIN runs r ON r.run_id = c.ancestor JOIN costs k ON k.run_id = c.ancestor
+GROUP BY c.run_id
+"""
+# one row per (evaluate run, language) for the readers: the language's score as (EM+F1)/2, F1 and EM (one value
+# for tasks that are not QA: their headline metric), with the run's variant, seed and chain cost, and integer keys
+# of the variant and the language (grouping on one integer is much faster than on five strings). Sorted so that
+# split and task filters skip whole blocks.
+FILL_CELLS = """
+INSERT INTO cells
+SELECT hash(s.model, s.model_size, s.intermediate_task, c.intermediate_size, c.sampling), hash(s.language), s.run_id, s.model, s.model_size, s.intermediate_task, c.intermediate_size, c.sampling, s.target_task, s.split,
+       s.language, s.seed,
+       avg(s.score) FILTER (WHERE list_contains(?, s.target_task || ':' || s.metric)),
+       avg(s.score) FILTER (WHERE list_contains(?, s.target_task || ':' || s.metric)),
+       avg(s.score) FILTER (WHERE list_contains(?, s.target_task || ':' || s.metric)),
+       any_value(c.chain_wall_s), any_value(c.chain_flops), any_value(c.device)
+FROM scores s LEFT JOIN chains c USING (run_id)
+WHERE s.run_id NOT IN (SELECT run_id FROM cells)
+GROUP BY ALL ORDER BY s.split, s.target_task, s.model, s.intermediate_task
+"""
+FILL_VARIANTS = """
+INSERT OR IGNORE INTO variants
+SELECT DISTINCT variant_key, model, model_size, intermediate_task, intermediate_size, sampling FROM cells
+"""
+
+
+def fill_derived(con) -> None:
+    """Fill `chains`, then `cells`, for the evaluate runs that do not have them yet."""
+    from ..scoring import METRIC_CHOICES, headline_metrics
+    from ..tasks import TASKS
+
+    con.execute(FILL_CHAINS).fetchall()
+    con.execute(FILL_CELLS, [[f"{t}:{m}" for t in TASKS for m in headline_metrics(t, choice)]
+                             for choice in METRIC_CHOICES]).fetchall()
+    con.execute(FILL_VARIANTS).fetchall()
 RUN_COLUMNS = ("run_id", "stage", "parent_id", "model", "model_size", "intermediate_task", "target_task", "task",
                "seed", "data", "data_revision", "dev_metric", "dev_score", "git_commit", "git_dirty", "xlt_version",
                "packages", "hardware", "config", "cost", "wall_s", "device", "started_at", "finished_at", "run_dir",
                "notebook")
 COST_COLUMNS = ("run_id", "stage", "model", "model_size", "intermediate_task", "target_task", "seed", "wall_s",
                 "device", "device_name", "real_tokens", "padded_tokens", "est_train_flops", "peak_memory_mb", "steps")
-REFERENCE = Path(__file__).parent / "reference"
+REFERENCE = Path(__file__).parent.parent / "reference"
 SCORE_COLUMNS = ("run_id", "model", "model_size", "intermediate_task", "target_task", "language", "split", "metric",
                  "score", "n", "seed", "layer", "pooling", "variant")
 
@@ -111,6 +176,23 @@ def _reference_rows(name: str) -> list[tuple]:
         return [tuple(row.values()) for row in csv.DictReader(f)]
 
 
+def add_reference(con) -> None:
+    """The published numbers and the claims, once."""
+    if not con.execute("SELECT count(*) FROM published").fetchall()[0][0]:
+        con.executemany("INSERT INTO published VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        _reference_rows("published_results.csv"))
+        con.executemany("INSERT OR IGNORE INTO claims VALUES (?, ?, ?, ?)", _reference_rows("claims.csv"))
+
+
+def insert(con, table: str, df) -> None:
+    """One set-based INSERT OR IGNORE of a DataFrame whose columns are the table's, in order (executemany inserts
+    row by row: ~40x slower)."""
+    if len(df):
+        con.register("incoming", df)
+        con.execute(f"INSERT OR IGNORE INTO {table} SELECT * FROM incoming").fetchall()
+        con.unregister("incoming")
+
+
 def ingest(db, runs_dir, rebuild: bool = False) -> dict:
     """Add every finished run folder under `runs_dir` to `db`; rows already there are left alone. Safe with many
     concurrent ingesters (a file lock serialises writers; each connection is retried while another holds it).
@@ -130,117 +212,14 @@ def ingest(db, runs_dir, rebuild: bool = False) -> dict:
             con.execute("BEGIN").fetchall()
             con.execute(SCHEMA).fetchall()
             before = con.execute("SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM scores)").fetchall()[0]
-            for table, rows, columns in (("runs", runs, RUN_COLUMNS), ("scores", scores, SCORE_COLUMNS),
-                                         ("costs", costs, COST_COLUMNS)):
-                if rows:  # one set-based insert per table (executemany inserts row by row: ~40x slower)
-                    con.register("incoming", pd.DataFrame(rows, columns=list(columns)))
-                    con.execute(f"INSERT OR IGNORE INTO {table} SELECT * FROM incoming").fetchall()
-                    con.unregister("incoming")
-            if not con.execute("SELECT count(*) FROM published").fetchall()[0][0]:
-                con.executemany("INSERT INTO published VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                _reference_rows("published_results.csv"))
-                con.executemany("INSERT OR IGNORE INTO claims VALUES (?, ?, ?, ?)", _reference_rows("claims.csv"))
+            insert(con, "runs", pd.DataFrame(runs, columns=list(RUN_COLUMNS)))
+            insert(con, "scores", pd.DataFrame(scores, columns=list(SCORE_COLUMNS)))
+            insert(con, "costs", pd.DataFrame(costs, columns=list(COST_COLUMNS)))
+            fill_derived(con)
+            add_reference(con)
             after = con.execute("SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM scores)").fetchall()[0]
             con.execute("COMMIT").fetchall()
         finally:
             con.close()
     return {"runs": after[0] - before[0], "scores": after[1] - before[1], "total_runs": after[0],
             "total_scores": after[1]}
-
-
-# queries ------------------------------------------------------------------------------------------------------
-def _read(db, sql: str, params: list | None = None):
-    """A pandas DataFrame from a short-lived read-only connection; None when the database does not exist."""
-    if not Path(db).exists():
-        return None
-    con = connect(db, read_only=True)
-    try:
-        has = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'scores'").fetchone()[0]
-        return con.execute(sql, params or []).df() if has else None
-    finally:
-        con.close()
-
-
-def counts(db) -> dict:
-    df = _read(db, "SELECT (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM scores) AS scores")
-    return {"runs": 0, "scores": 0} if df is None else df.iloc[0].to_dict()
-
-
-def filter_values(db) -> dict[str, list]:
-    """Distinct values of the columns the dashboard filters on."""
-    df = _read(db, "SELECT DISTINCT model, model_size, intermediate_task, target_task, split, metric FROM scores")
-    if df is None:
-        return {}
-    return {col: sorted(df[col].dropna().unique().tolist()) for col in df.columns}
-
-
-def gains(db, target_task: str, split: str = "test", models: list[str] | None = None,
-          intermediate_tasks: list[str] | None = None):
-    """Per (model, intermediate task, language, metric): mean score over seeds, the baseline's mean score
-    (intermediate_task = 'none', same model and data) and the gain = score - baseline."""
-    return _read(db, """
-        WITH s AS (
-            SELECT model, model_size, intermediate_task, language, metric, avg(score) AS score,
-                   count(DISTINCT seed) AS seeds
-            FROM scores WHERE target_task = ? AND split = ?
-            GROUP BY ALL)
-        SELECT s.model, s.model_size, s.intermediate_task, s.language, s.metric, s.score, s.seeds,
-               b.score AS baseline, s.score - b.score AS gain
-        FROM s JOIN s AS b ON b.intermediate_task = 'none' AND b.model = s.model AND b.language = s.language
-                          AND b.metric = s.metric
-        WHERE s.intermediate_task <> 'none'
-          AND (? IS NULL OR list_contains(?, s.model))
-          AND (? IS NULL OR list_contains(?, s.intermediate_task))
-        ORDER BY s.model, s.intermediate_task, s.language""",
-        [target_task, split, models, models, intermediate_tasks, intermediate_tasks])
-
-
-def claims_status(db):
-    """Each claim with its status on the reproduced scores (xlt_core.claims), its measured value and sources."""
-    import pandas as pd
-
-    from .claims import evaluate
-
-    scores_df = _read(db, "SELECT model, intermediate_task, target_task, language, split, metric, score, seed FROM scores")
-    claims_df = _read(db, "SELECT * FROM claims ORDER BY claim_id")
-    if claims_df is None:
-        return None
-    verdicts = pd.DataFrame(evaluate(scores_df.to_dict("records")))
-    return claims_df.merge(verdicts, on="claim_id", how="left")
-
-
-def chain_rows(db):
-    """Every score with what its chain was: the intermediate data size, sampling and MLM share (from the nearest
-    intermediate stage), and the summed cost of the whole chain (device-seconds, FLOPs, device)."""
-    return _read(db, """
-        WITH RECURSIVE chain(run_id, ancestor, depth) AS (
-            SELECT run_id, run_id, 0 FROM runs WHERE stage = 'evaluate'
-            UNION ALL
-            SELECT c.run_id, r.parent_id, c.depth + 1 FROM chain c JOIN runs r ON r.run_id = c.ancestor
-            WHERE r.parent_id IS NOT NULL),
-        attrs AS (
-            SELECT c.run_id, sum(k.wall_s) AS chain_wall_s, sum(k.est_train_flops) AS chain_flops,
-                   any_value(k.device) AS device,
-                   arg_min(CAST(json_extract_string(r.config, '$.train.train_size') AS INTEGER),
-                           CASE WHEN r.stage = 'intermediate' THEN c.depth END) AS intermediate_size,
-                   arg_min(json_extract_string(r.config, '$.train.sampling'),
-                           CASE WHEN r.stage = 'intermediate' THEN c.depth END) AS sampling,
-                   arg_min(CAST(json_extract_string(r.config, '$.train.mlm') AS DOUBLE),
-                           CASE WHEN r.stage = 'intermediate' THEN c.depth END) AS mlm
-            FROM chain c JOIN runs r ON r.run_id = c.ancestor JOIN costs k ON k.run_id = c.ancestor
-            GROUP BY c.run_id)
-        SELECT s.*, a.chain_wall_s, a.chain_flops, a.device, a.intermediate_size, a.sampling, a.mlm
-        FROM scores s JOIN attrs a USING (run_id)
-        ORDER BY s.model, s.intermediate_task, s.target_task, s.language""")
-
-
-def published(db):
-    """The published reference numbers, each with its source."""
-    return _read(db, "SELECT * FROM published ORDER BY target_task, system")
-
-
-def runs(db):
-    """Every run with its provenance and the path of its executed notebook."""
-    return _read(db, """SELECT run_id, stage, model, intermediate_task, target_task, seed, data_revision, dev_score,
-                               git_commit, xlt_version, wall_s, device, finished_at, notebook FROM runs
-                        ORDER BY finished_at""")

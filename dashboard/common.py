@@ -1,0 +1,41 @@
+"""What every page shares: the current filters, a chart with its data as CSV, and the empty-result message."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data
+
+
+def context():
+    """(database path, Filters, filter values) of this run, set up by app.py's sidebar."""
+    return data.db_path(), st.session_state["filters"], st.session_state["values"]
+
+
+def chart(fig, df: pd.DataFrame, name: str) -> None:
+    """A plotly chart and, under it, the rows it was drawn from as a CSV download."""
+    st.plotly_chart(fig, width="stretch", key=f"chart-{name}")
+    csv_button(df, name)
+
+
+def csv_button(df: pd.DataFrame, name: str, label: str = "Download the data (CSV)") -> None:
+    filename = re.sub(r"[^A-Za-z0-9_.-]+", "_", name) + ".csv"
+    st.download_button(label, df.to_csv(index=False), file_name=filename, mime="text/csv", key=f"csv-{name}",
+                       on_click="ignore")
+
+
+def nothing(what: str) -> None:
+    """The message for a page whose filters leave nothing to show."""
+    st.warning(f"Nothing to show: {what} Widen the filters in the sidebar, or run more of the study "
+               "(`xlt sweep run sweeps/...`).")
+
+
+def gains_or_warn(per_seed) -> bool:
+    if per_seed is None or per_seed.empty:
+        nothing("a gain needs runs with and without intermediate training (intermediate task 'none') for the same "
+                "model and target task, on the chosen split.")
+        return False
+    return True

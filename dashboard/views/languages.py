@@ -1,0 +1,42 @@
+"""Languages: per-language gains for one target and intermediate task, by family and script; the English gap."""
+
+import dataclasses
+
+import streamlit as st
+
+from dashboard import common, data
+from xlt_core import analysis, charts
+from xlt_core.tasks import TASKS
+
+db, f, values = common.context()
+st.header("Languages")
+per_language = data.language_gains(db, f)
+if per_language is None or per_language.empty:
+    common.nothing("per-language gains need runs with and without intermediate training for the same target task.")
+    st.stop()
+per_language = analysis.with_labels(per_language)
+left, right = st.columns(2)
+targets = sorted(per_language["target_task"].unique())
+with_english = [i for i, t in enumerate(targets) if "en" in TASKS[t].languages]
+target = left.selectbox("Target task", targets, index=with_english[0] if with_english else 0, key="lang_target")
+variants = sorted(per_language.loc[per_language["target_task"] == target, "variant"].unique())
+variant = right.selectbox("Intermediate training", variants, key="lang_variant")
+rows = analysis.by_language(per_language[(per_language["target_task"] == target) &
+                                         (per_language["variant"] == variant)])
+common.chart(charts.language_bars(rows, title=f"{target}: gain after {variant}, by language"), rows,
+             f"language_gains_{target}_{variant}")
+by_group = rows.groupby(["family", "script"], as_index=False).agg(languages=("language", "count"),
+                                                                 gain=("gain", "mean"))
+st.dataframe(by_group, hide_index=True, width="stretch",
+             column_config={"gain": st.column_config.NumberColumn("mean gain (pts)", format="%+.2f")})
+
+st.subheader("English vs the other languages")
+st.caption("English score minus the mean of the other languages: the zero-shot transfer gap, for the baseline and "
+           "each intermediate training (tasks with English among their languages).")
+gap = data.english_gap(db, dataclasses.replace(f, target_tasks=(target,)))
+if gap is None or gap.empty:
+    common.nothing(f"{target} has no English score to compare with.")
+else:
+    gap = analysis.with_labels(gap)
+    common.chart(charts.gap_bars(gap, x="variant", color="model", title=f"{target}: English − other languages"),
+                 gap, f"english_gap_{target}")

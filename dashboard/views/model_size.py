@@ -1,0 +1,30 @@
+"""Model size: base vs large side by side, gains and the English-vs-other-languages gap."""
+
+import streamlit as st
+
+from dashboard import common, data
+from xlt_core import analysis, charts
+
+db, f, values = common.context()
+st.header("Model size")
+per_seed = data.task_gains(db, f)
+if not common.gains_or_warn(per_seed):
+    st.stop()
+summary = analysis.gain_summary(per_seed)
+summary["variant"] = [analysis.variant_label(i, n, s) for i, n, s in
+                      zip(summary["intermediate_task"], summary["intermediate_size"], summary["sampling"])]
+if summary["model_size"].nunique() < 2:
+    st.info(f"Only one model size in the filtered results ({', '.join(summary['model_size'].unique())}): run the "
+            "same study with another (`sweeps/model_size.yaml`) to compare.")
+variant = st.selectbox("Intermediate training", sorted(summary["variant"].unique()), key="size_variant")
+rows = summary[summary["variant"] == variant]
+common.chart(charts.gain_bars(rows, x="target_task", color="model_size", error="ci_half",
+                              title=f"gain after {variant}, by model size"), rows, f"size_gains_{variant}")
+gap = data.english_gap(db, f)
+if gap is not None and not gap.empty:
+    gap = analysis.with_labels(gap, model=False)
+    gap = gap[gap["variant"].isin([variant, "none"])]
+    gap["variant"] = gap["model_size"] + " · " + gap["variant"]
+    st.subheader("English vs the other languages, by size")
+    common.chart(charts.gap_bars(gap, title="English − other languages: baseline and after intermediate training"),
+                 gap, f"size_gap_{variant}")

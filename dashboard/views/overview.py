@@ -1,0 +1,29 @@
+"""Overview: the XTREME-style table of every variant, and the gain of each intermediate task on each target task."""
+
+import streamlit as st
+
+from dashboard import common, data
+from xlt_core import analysis, charts
+
+db, f, values = common.context()
+st.header("Overview")
+table = analysis.xtreme_table(data.study(db, f))
+if table.empty:
+    common.nothing("no scores match the filters.")
+    st.stop()
+st.subheader("Scores by target task (XTREME style)")
+st.caption("Task scores are means over languages of means over seeds. A task missing some of its official "
+           "languages is listed under `partial` and kept out of the group and XTREME averages, as the official "
+           "scorer does.")
+st.dataframe(table, hide_index=True, width="stretch",
+             column_config={c: st.column_config.NumberColumn(format="%.1f") for c in table.columns
+                            if c not in ("variant", "model", "intermediate_task", "partial")})
+common.csv_button(table, "xtreme_table", "Download the table (CSV)")
+
+st.subheader("Gain over no intermediate training")
+per_seed = data.task_gains(db, f)
+if common.gains_or_warn(per_seed):
+    summary = analysis.gain_summary(per_seed)
+    st.caption("Mean gain over seeds in points; ± is half the 95% bootstrap interval over seeds, where there are "
+               "two or more.")
+    common.chart(charts.gain_matrix(summary, title="intermediate task × target task"), summary, "gain_matrix")

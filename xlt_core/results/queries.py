@@ -1,0 +1,293 @@
+"""Reading results.duckdb: the queries of the dashboard and the analysis notebooks.
+
+Every read attaches the file read-only for one query and detaches it right after, so no lock is held between
+queries and a sweep can keep ingesting. Filters arrive as a `Filters` value; their values are bound parameters, never
+pasted into SQL (only fixed column names are). Aggregation happens in SQL on the `cells` table (one row per run and
+language, its score as (EM+F1)/2, F1 and EM precomputed at ingest), so the pages stay fast on a million score rows:
+means over seeds first, then over languages.
+
+A *variant* is what was trained before the target task: model, intermediate task label, intermediate data size and
+multi-task sampling. The baseline is intermediate_task = 'none' of the same model; gains are measured on the
+languages both have.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import duckdb
+
+from ..scoring import METRIC_CHOICES
+from .store import TABLES
+
+VARIANT = ("model", "model_size", "intermediate_task", "intermediate_size", "sampling")
+_V = ", ".join(VARIANT)
+FILTER_COLUMNS = {"models": "model", "model_sizes": "model_size", "intermediate_tasks": "intermediate_task",
+                  "target_tasks": "target_task", "languages": "language", "seeds": "seed"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the pages show; an empty tuple means every value. The baseline (intermediate 'none') is always kept:
+    gains need it."""
+
+    split: str = "test"
+    metric: str = "headline"  # scoring.METRIC_CHOICES: QA as (EM+F1)/2, F1 or EM
+    models: tuple = ()
+    model_sizes: tuple = ()
+    intermediate_tasks: tuple = ()
+    target_tasks: tuple = ()
+    languages: tuple = ()
+    seeds: tuple = ()
+
+    def __post_init__(self):
+        if self.metric not in METRIC_CHOICES:
+            raise ValueError(f"unknown metric {self.metric!r}: choose one of {', '.join(METRIC_CHOICES)}")
+
+    def where(self, skip: tuple[str, ...] = ()) -> tuple[str, list]:
+        """SQL conditions on the scores/runs columns and their bound parameters."""
+        clauses, params = [], []
+        for f in fields(self):
+            values, column = getattr(self, f.name), FILTER_COLUMNS.get(f.name)
+            if not column or not values or f.name in skip:
+                continue
+            test = f"list_contains(?, {column})"
+            if column == "intermediate_task":
+                test = f"({column} = 'none' OR {test})"
+            clauses.append(test)
+            params.append(list(values))
+        return " AND ".join(clauses) or "TRUE", params
+
+
+_MEMORY: duckdb.DuckDBPyConnection | None = None
+_LOCK = threading.Lock()
+
+
+def _read(db, sql: str | None, params: list | None = None, attempts: int = 50):
+    """A pandas DataFrame (for `sql`) or the database's state (for None); the DataFrame is None unless the state is
+    'ready'. The file is attached read-only to one in-memory DuckDB of this process and detached at once: a new
+    DuckDB per query would cost ~17 ms, an attach ~2 ms. Retried while a writer holds the file's lock."""
+    global _MEMORY
+    if not Path(db).exists():
+        return None if sql else "missing"
+    with _LOCK:
+        _MEMORY = _MEMORY or duckdb.connect(":memory:")
+        con = _MEMORY.cursor()
+        try:
+            for attempt in range(attempts):
+                try:
+                    con.execute("ATTACH ? AS xlt_results (READ_ONLY)", [str(db)]).fetchall()
+                    break
+                except duckdb.IOException:
+                    if attempt == attempts - 1:
+                        raise
+                    time.sleep(0.1)
+            try:
+                con.execute("USE xlt_results").fetchall()
+                have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                                  "WHERE table_catalog = 'xlt_results'").fetchall()}
+                status = ("empty" if not have & set(TABLES) else "outdated" if not set(TABLES) <= have
+                          else "ready" if con.execute("SELECT count(*) FROM cells").fetchone()[0] else "empty")
+                if sql is None:
+                    return status
+                return con.execute(sql, params or []).df() if status == "ready" else None
+            finally:
+                con.execute("USE memory").fetchall()
+                con.execute("DETACH xlt_results").fetchall()
+        finally:
+            con.close()
+
+
+def state(db) -> str:
+    """'missing' (no file), 'outdated' (written by an older xlt: run `xlt ingest --rebuild`), 'empty' or 'ready'."""
+    return _read(db, None)
+
+
+def _cells(f: Filters) -> tuple[str, list]:
+    """CTE `picked`: the cells of the filters' split and values, with `score` the chosen metric. Only integer keys
+    travel: the variant's names are joined from `variants` after aggregating (aggregating strings costs more than
+    the rest of a query)."""
+    where, params = f.where()
+    return (f"picked AS (SELECT variant_key, language_key, target_task, language, seed, {f.metric} AS score, "
+            f"intermediate_task = 'none' AS baseline_run, chain_wall_s, chain_flops "
+            f"FROM cells WHERE split = ? AND {where})", [f.split, *params])
+
+
+def counts(db) -> dict:
+    df = _read(db, "SELECT (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM scores) AS scores")
+    return {"runs": 0, "scores": 0} if df is None else {k: int(v) for k, v in df.iloc[0].items()}
+
+
+def filter_values(db) -> dict[str, list]:
+    """Distinct values of every column the dashboard filters on ({} while the database is not ready)."""
+    columns = ("model", "model_size", "intermediate_task", "target_task", "split", "language", "seed")
+    sources = {c: "cells" if c in ("split", "language") else "runs WHERE stage = 'evaluate'" for c in columns}
+    df = _read(db, " UNION ALL ".join(f"(SELECT DISTINCT '{c}' AS col, CAST({c} AS VARCHAR) AS value FROM {sources[c]})"
+                                     for c in columns))
+    if df is None:
+        return {}
+    out = {c: sorted(df.loc[df["col"] == c, "value"].dropna().tolist()) for c in columns}
+    out["seed"] = sorted(int(s) for s in out["seed"])
+    return out
+
+
+def study(db, f: Filters):
+    """Per variant and target task: the task score (mean over languages of the mean over seeds), how many
+    languages and seeds it has."""
+    cells, params = _cells(f)
+    return _read(db, f"""WITH {cells},
+        lang AS (SELECT variant_key, target_task, avg(score) AS score, count(*) AS seeds FROM picked
+                 GROUP BY variant_key, target_task, language_key),
+        task AS (SELECT variant_key, target_task, avg(score) AS score, count(*) AS languages, max(seeds) AS seeds
+                 FROM lang GROUP BY variant_key, target_task)
+        SELECT {_V}, target_task, score, languages, seeds FROM task JOIN variants USING (variant_key)
+        ORDER BY ALL""", params)
+
+
+def task_gains(db, f: Filters):
+    """Per variant, target task and seed: the task score on the languages shared with the baseline, the baseline's
+    (mean over its seeds), the gain, and the compute of the chain (device-seconds, FLOPs).
+
+    A (variant, task, seed) with the baseline's very language set (same count and XOR of language hashes) compares
+    task means directly; only when some do not is a second query joined language by language (for those)."""
+    cells, params = _cells(f)
+    base_lang = f"""base_lang AS (SELECT v.model, p.target_task, p.language_key, avg(p.score) AS baseline
+                      FROM picked p JOIN variants v USING (variant_key) WHERE p.baseline_run
+                      GROUP BY v.model, p.target_task, p.language_key)"""
+    df = _read(db, f"""WITH {cells.replace("picked AS (", "picked AS NOT MATERIALIZED (", 1)}, {base_lang},
+        base AS (SELECT model, target_task, avg(baseline) AS baseline, count(*) AS n, bit_xor(language_key) AS lset
+                 FROM base_lang GROUP BY model, target_task),
+        per_seed AS (SELECT variant_key, target_task, seed, avg(score) AS score, count(*) AS n,
+                            bit_xor(language_key) AS lset, avg(chain_wall_s) AS chain_wall_s,
+                            avg(chain_flops) AS chain_flops
+                     FROM picked WHERE NOT baseline_run GROUP BY variant_key, target_task, seed)
+        SELECT variant_key, {_V}, target_task, seed, score, b.baseline, score - b.baseline AS gain, n AS languages,
+               chain_wall_s, chain_flops, b.target_task IS NULL AND (model, target_task) IN (SELECT (model, target_task)
+               FROM base) AS other_languages
+        FROM per_seed JOIN variants USING (variant_key) LEFT JOIN base b USING (model, target_task, n, lset)""", params)
+    if df is None or not df["other_languages"].any():
+        return None if df is None else df[df["baseline"].notna()].drop(columns=["variant_key", "other_languages"])
+    odd = df[df["other_languages"]]
+    shared = _read(db, f"""WITH {cells}, {base_lang}
+        SELECT p.variant_key, p.target_task, p.seed, avg(p.score) AS score, avg(b.baseline) AS baseline,
+               count(*) AS languages
+        FROM picked p JOIN variants v USING (variant_key)
+        JOIN base_lang b ON b.model = v.model AND b.target_task = p.target_task AND b.language_key = p.language_key
+        WHERE list_contains(?, p.variant_key) GROUP BY ALL""", [*params, sorted(set(odd["variant_key"]))])
+    odd = odd.drop(columns=["score", "baseline", "languages"]).merge(shared, on=["variant_key", "target_task", "seed"])
+    odd["gain"] = odd["score"] - odd["baseline"]
+    import pandas as pd
+
+    out = pd.concat([df[df["baseline"].notna()], odd], ignore_index=True)
+    return out.drop(columns=["variant_key", "other_languages"])
+
+
+def language_gains(db, f: Filters):
+    """Per variant, target task and language: the score (mean over seeds), the baseline's and the gain."""
+    cells, params = _cells(f)
+    return _read(db, f"""WITH {cells},
+        lang AS (SELECT variant_key, target_task, language, any_value(baseline_run) AS baseline_run,
+                        avg(score) AS score, count(*) AS seeds
+                 FROM picked GROUP BY variant_key, target_task, language),
+        named AS (SELECT * FROM lang JOIN variants USING (variant_key))
+        SELECT {', '.join('s.' + v for v in VARIANT)}, s.target_task, s.language, s.score, s.seeds,
+               b.score AS baseline, s.score - b.score AS gain
+        FROM named s JOIN named b ON b.baseline_run AND b.model = s.model AND b.target_task = s.target_task
+                                 AND b.language = s.language
+        WHERE NOT s.baseline_run
+        ORDER BY ALL""", params)
+
+
+def english_gap(db, f: Filters):
+    """Per variant (baseline included) and target task with English among its languages: the English score, the
+    mean of the other languages (zero-shot) and the gap between them."""
+    cells, params = _cells(f)
+    return _read(db, f"""WITH {cells},
+        lang AS (SELECT variant_key, target_task, language = 'en' AS english, avg(score) AS score
+                 FROM picked GROUP BY variant_key, target_task, language),
+        gap AS (SELECT variant_key, target_task, avg(score) FILTER (WHERE english) AS english,
+                       avg(score) FILTER (WHERE NOT english) AS others
+                FROM lang GROUP BY variant_key, target_task)
+        SELECT {_V}, target_task, english, others, english - others AS gap
+        FROM gap JOIN variants USING (variant_key) WHERE english IS NOT NULL AND others IS NOT NULL
+        ORDER BY ALL""", params)
+
+
+def claim_cells(db, f: Filters):
+    """For the claims: per (model, intermediate task, target task, language) the mean and the spread over seeds,
+    using each intermediate task's largest data size (scaling runs would otherwise mix in as seeds)."""
+    cells, params = _cells(f)
+    return _read(db, f"""WITH {cells},
+        lang AS (SELECT variant_key, target_task, language, avg(score) AS score,
+                        coalesce(stddev_pop(score), 0) AS spread, count(*) AS seeds
+                 FROM picked GROUP BY variant_key, target_task, language),
+        largest AS (SELECT * FROM variants QUALIFY coalesce(intermediate_size, 2147483647) =
+                    max(coalesce(intermediate_size, 2147483647)) OVER (PARTITION BY model, intermediate_task))
+        SELECT model, intermediate_task, target_task, language, avg(score) AS score, avg(spread) AS spread,
+               sum(seeds) AS seeds
+        FROM lang JOIN largest USING (variant_key) GROUP BY ALL ORDER BY ALL""", params)
+
+
+def claims(db):
+    return _read(db, "SELECT * FROM claims ORDER BY claim_id")
+
+
+def published(db):
+    """The published reference numbers, each with its source."""
+    return _read(db, "SELECT * FROM published ORDER BY target_task, system")
+
+
+def baselines(db, f: Filters):
+    """Our baselines (no intermediate task) per model, target task, split, stored metric and language, mean over
+    seeds: what published numbers are compared with."""
+    where, params = f.where(skip=("intermediate_tasks",))
+    return _read(db, f"""SELECT model, model_size, target_task, split, metric, language, avg(score) AS score,
+                                count(*) AS seeds
+                         FROM scores WHERE intermediate_task = 'none' AND {where} GROUP BY ALL ORDER BY ALL""", params)
+
+
+def runs(db, f: Filters, limit: int | None = None):
+    """The runs matching the filters that apply to runs (model, size, intermediate, target, seed), newest first, with
+    their provenance and the path of their executed notebooks; `total` counts them all. Intermediate stages match
+    any target task."""
+    where, params = f.where(skip=("languages",))
+    where = where.replace("list_contains(?, target_task)", "(target_task IS NULL OR list_contains(?, target_task))")
+    return _read(db, f"""SELECT run_id, stage, model, model_size, intermediate_task, target_task, task, seed, data,
+                                data_revision, dev_metric, dev_score, git_commit, git_dirty, xlt_version, device,
+                                wall_s, finished_at, run_dir, notebook, count(*) OVER () AS total
+                         FROM runs WHERE {where} ORDER BY finished_at DESC, run_id LIMIT ?""", [*params, limit])
+
+
+def run_detail(db, run_id: str):
+    """One run's full record: config, package versions, hardware and cost (JSON text)."""
+    return _read(db, "SELECT * FROM runs WHERE run_id = ?", [run_id])
+
+
+def chain_rows(db):
+    """Every score with what its chain was (intermediate data size, sampling, MLM share) and the summed cost of
+    the whole chain: the rows the analysis notebooks start from."""
+    return _read(db, """SELECT s.*, c.intermediate_size, c.sampling, c.mlm, c.chain_wall_s, c.chain_flops, c.device
+                        FROM scores s JOIN chains c USING (run_id)
+                        ORDER BY s.model, s.intermediate_task, s.target_task, s.language""")
+
+
+def claims_status(db, f: Filters | None = None, splits: list[str] | None = None):
+    """Each claim with its status on the reproduced scores (xlt_core.claims), its measured value and sources.
+    The claims are about dev scores: dev is used where there is any, test otherwise. Model, size and seed filters
+    apply; languages and metric do not (the claims are stated on the official averages)."""
+    import pandas as pd
+
+    from ..claims import cells_from_frame, gains_from_cells, verdicts
+
+    table = claims(db)
+    if table is None:
+        return None
+    splits = filter_values(db).get("split", []) if splits is None else splits
+    split = "dev" if "dev" in splits else "test"
+    f = Filters(split=split, models=f.models, model_sizes=f.model_sizes, seeds=f.seeds) if f else Filters(split=split)
+    cells = claim_cells(db, f)
+    found = pd.DataFrame(verdicts(gains_from_cells(cells_from_frame(cells)), split))
+    return table.merge(found, on="claim_id", how="left")

@@ -1,0 +1,133 @@
+"""A synthetic results database in the real schema, for load tests of the dashboard (`benchmarks/dashboard_latency.py`,
+tests/dashboard). Every row says it is synthetic (data = 'synthetic'); nothing here is a result.
+
+Shape: XLM-R base and large; the baseline, the nine intermediate tasks, all nine at once, MNLI>SQuAD, MNLI+MLM,
+translated XNLI, MNLI+SQuAD with temperature sampling, and each single task at six data sizes; every target task in
+every language on dev and test; as many seeds as it takes to reach the requested number of score rows. Scores
+follow a simple additive model (task level, language distance, model size, a gain per intermediate and target task
+that grows with data size, seed noise), so every chart has something to show.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from ..tasks import TASKS
+from .store import COST_COLUMNS, RUN_COLUMNS, SCHEMA, SCORE_COLUMNS, add_reference, connect, fill_derived, insert
+
+MODELS = (("xlm-roberta-base", "base"), ("xlm-roberta-large", "large"))
+SINGLE = [n for n, t in TASKS.items() if t.role == "intermediate"]
+SIZES = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000)
+VARIANTS = ([("none", None, None, 0.0), *[(t, None, "proportional", 0.0) for t in SINGLE],
+             ("all", None, "proportional", 0.0), ("mnli>squad", None, "proportional", 0.0),
+             ("mnli+mlm", None, "proportional", 0.2), ("xnli_mt", None, "proportional", 0.0),
+             ("mnli+squad", None, "temperature", 0.0)]
+            + [(t, n, "proportional", 0.0) for t in SINGLE for n in SIZES])
+TARGETS = [n for n, t in TASKS.items() if t.role == "target"]
+
+
+def _metrics(task: str) -> tuple[str, ...]:
+    spec = TASKS[task]
+    if spec.type == "span_qa":
+        return ("exact_match", "f1")
+    return ("f1", "precision", "recall") if spec.metric in ("seqeval", "bucc") else ("accuracy",)
+
+
+def _unit(*key) -> float:
+    """A stable number in [0, 1) for a key (the same on every machine and run)."""
+    return zlib.crc32(repr(key).encode()) / 2**32
+
+
+def make(db, n_scores: int = 1_000_000, seed: int = 0) -> dict:
+    """Write a fresh synthetic database of about `n_scores` score rows to `db`; returns the row counts."""
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    per_seed = sum(len(TASKS[t].languages) * len(_metrics(t)) for t in TARGETS) * len(MODELS) * len(VARIANTS) * 2
+    seeds = max(1, round(n_scores / per_seed))
+    runs, costs, chains, evals = [], [], [], []
+    provenance = dict(git_commit="synthetic", git_dirty=False, xlt_version="synthetic", packages="{}",
+                      hardware=json.dumps({"device": "synthetic"}), data="synthetic", data_revision="synthetic-v1")
+
+    def add_run(run_id, stage, parent, model, size, inter, target, s, wall):
+        runs.append(dict(run_id=run_id, stage=stage, parent_id=parent, model=model, model_size=size,
+                         intermediate_task=inter, target_task=target, task=target or inter, seed=s, dev_metric=None,
+                         dev_score=None, config=json.dumps({"stage": stage, "seed": s}),
+                         cost=json.dumps({"wall_s": wall}), wall_s=wall, device="cuda", started_at=None,
+                         finished_at=f"2026-01-01T{len(runs) // 3600 % 24:02d}:{len(runs) // 60 % 60:02d}:"
+                                     f"{len(runs) % 60:02d}+00:00", run_dir=None, notebook=None, **provenance))
+        costs.append(dict(run_id=run_id, stage=stage, model=model, model_size=size, intermediate_task=inter,
+                          target_task=target, seed=s, wall_s=wall, device="cuda", device_name="synthetic",
+                          real_tokens=None, padded_tokens=None, est_train_flops=wall * 4e14, peak_memory_mb=None,
+                          steps=None))
+
+    for model, size in MODELS:
+        scale = 3.0 if size == "large" else 1.0
+        for vi, (inter, n, sampling, mlm) in enumerate(VARIANTS):
+            data_factor = 1.0 if n is None else np.log1p(n) / np.log1p(100_000)
+            inter_s = 0.0 if inter == "none" else 3600 * scale * (4.0 if n is None else 4.0 * n / 100_000)
+            for s in range(seeds):
+                parent = None
+                if inter != "none":
+                    parent = f"syn-i-{model}-{vi}-{s}"
+                    add_run(parent, "intermediate", None, model, size, inter, None, s, inter_s)
+                for target in TARGETS:
+                    retrieval = TASKS[target].type == "retrieval"
+                    level = 40 + 40 * _unit(target) + (4 if size == "large" else 0)
+                    gain = 0.0 if inter == "none" else (10 * _unit(inter, target) - 3) * data_factor
+                    gain = abs(gain) + 5 if retrieval and inter != "none" else gain
+                    link = parent
+                    if not retrieval:
+                        link = f"syn-t-{model}-{vi}-{target}-{s}"
+                        add_run(link, "target", parent, model, size, inter, target, s, scale * 1800)
+                    for split in ("dev", "test"):
+                        run_id = f"syn-e-{model}-{vi}-{target}-{split}-{s}"
+                        add_run(run_id, "evaluate", link, model, size, inter, target, s, 60.0)
+                        chain_s = inter_s + (0 if retrieval else scale * 1800) + 60
+                        chains.append((run_id, n, None if inter == "none" else sampling, mlm, chain_s,
+                                       chain_s * 4e14, "cuda"))
+                        evals.append((run_id, model, size, inter, target, split, s,
+                                       level + (1.0 if split == "dev" else 0.0), gain))
+    scores = pd.concat([_scores(target, [e for e in evals if e[4] == target], rng) for target in TARGETS],
+                       ignore_index=True)
+    for path in (Path(db), Path(f"{db}.wal")):
+        path.unlink(missing_ok=True)
+    con = connect(db)
+    try:
+        con.execute(SCHEMA).fetchall()
+        insert(con, "runs", pd.DataFrame(runs)[list(RUN_COLUMNS)])
+        insert(con, "costs", pd.DataFrame(costs)[list(COST_COLUMNS)])
+        insert(con, "chains", pd.DataFrame(chains, columns=["run_id", "intermediate_size", "sampling", "mlm",
+                                                            "chain_wall_s", "chain_flops", "device"]))
+        insert(con, "scores", scores)
+        fill_derived(con)
+        add_reference(con)
+        con.execute("CHECKPOINT").fetchall()
+    finally:
+        con.close()
+    return {"runs": len(runs), "scores": len(scores), "seeds": seeds}
+
+
+def _scores(target: str, evals: list[tuple], rng):
+    """Score rows of one target task's evaluate runs, all languages and metrics at once."""
+    import pandas as pd
+
+    langs = TASKS[target].languages
+    distance = np.array([0.0 if lang == "en" else 5 + 15 * _unit(lang) for lang in langs])
+    level = np.array([e[7] for e in evals])[:, None]
+    gain = np.array([e[8] for e in evals])[:, None]
+    f1 = level + gain * (1 + distance / 20) - distance + rng.normal(0, 0.7, (len(evals), len(langs)))
+    columns = {name: np.repeat([e[i] for e in evals], len(langs))
+               for i, name in enumerate(("run_id", "model", "model_size", "intermediate_task", "target_task", "split",
+                                         "seed"))}
+    parts = []
+    for metric in _metrics(target):
+        shift = {"exact_match": -12.0, "precision": 1.0, "recall": -1.0}.get(metric, 0.0)
+        parts.append(pd.DataFrame({**columns, "language": np.tile(langs, len(evals)), "metric": metric,
+                                   "score": np.clip(f1 + shift, 0, 100).ravel(), "n": 1000, "layer": None,
+                                   "pooling": None, "variant": None}))
+    return pd.concat(parts, ignore_index=True)[list(SCORE_COLUMNS)]
