@@ -45,3 +45,13 @@ def demo_db(demo_runs, tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("db") / "results.duckdb"
     results.ingest(db, demo_runs)
     return db
+
+
+@pytest.fixture(scope="session")
+def synthetic_db(tmp_path_factory) -> Path:
+    """A synthetic results database of about a million score rows (xlt_core.results.synthetic): the large case."""
+    from xlt_core.results import synthetic
+
+    db = tmp_path_factory.mktemp("synthetic") / "results.duckdb"
+    synthetic.make(db, n_scores=1_000_000)
+    return db

@@ -135,8 +135,9 @@ def gain_summary(per_seed: pd.DataFrame, by: tuple[str, ...] = ("target_task",))
         rows.append({**dict(zip(keys, key)), "gain": g["gain"].mean(), "score": g["score"].mean(),
                      "baseline": g["baseline"].mean(), "seeds": len(g), "ci_low": low, "ci_high": high,
                      "ci_half": (high - low) / 2, "hours": g["chain_wall_s"].mean() / 3600})
-    return with_labels(pd.DataFrame(rows, columns=[*keys, "gain", "score", "baseline", "seeds", "ci_low", "ci_high",
-                                                   "ci_half", "hours"]))
+    out = pd.DataFrame(rows, columns=[*keys, "gain", "score", "baseline", "seeds", "ci_low", "ci_high", "ci_half",
+                                      "hours"])
+    return with_labels(out.sort_values(keys, na_position="first", ignore_index=True))  # full data before subsamples
 
 
 def xtreme_table(study: pd.DataFrame) -> pd.DataFrame:

@@ -38,7 +38,7 @@ def test_gains_match_the_run_folders(demo_runs, demo_db):
         if record["config"]["stage"] == "evaluate":
             scores = json.loads((folder / "scores.json").read_text())
             by_inter[record["intermediate_task"]] = {s["language"]: s["score"] for s in scores}
-    df = results.gains(demo_db, "xnli")
+    df = results.language_gains(demo_db, results.Filters(target_tasks=("xnli",)))
     assert set(df["language"]) == set(get_task("xnli").languages)
     assert df["gain"].abs().sum() > 0, "both chains predict alike: the fixture's models learnt nothing"
     for row in df.itertuples():
@@ -47,14 +47,26 @@ def test_gains_match_the_run_folders(demo_runs, demo_db):
 
 
 def test_filters_are_parameters_not_sql(demo_db):
-    assert results.gains(demo_db, "xnli", models=["tiny'; DROP TABLE scores; --"]).empty
+    hostile = results.Filters(models=("tiny'; DROP TABLE scores; --",), languages=("en' OR '1'='1",))
+    for query in (results.study, results.task_gains, results.language_gains, results.english_gap, results.runs):
+        df = query(demo_db, hostile)
+        assert df is not None and df.empty, query.__name__
     assert results.counts(demo_db)["scores"] > 0
-    assert results.gains(demo_db, "xnli", intermediate_tasks=["mnli"])["intermediate_task"].unique().tolist() == ["mnli"]
+    mnli = results.language_gains(demo_db, results.Filters(intermediate_tasks=("mnli",)))
+    assert mnli["intermediate_task"].unique().tolist() == ["mnli"]
+    with pytest.raises(ValueError, match="unknown metric 'bleu'"):
+        results.Filters(metric="bleu")
 
 
 def test_missing_database_reads_as_empty(tmp_path):
+    assert results.state(tmp_path / "none.duckdb") == "missing"
     assert results.filter_values(tmp_path / "none.duckdb") == {}
     assert results.counts(tmp_path / "none.duckdb") == {"runs": 0, "scores": 0}
+    old = tmp_path / "old.duckdb"  # a database of an older xlt: no derived tables
+    con = duckdb.connect(str(old))
+    con.execute("CREATE TABLE scores (run_id VARCHAR, score DOUBLE); INSERT INTO scores VALUES ('a', 1.0)")
+    con.close()
+    assert results.state(old) == "outdated" and results.study(old, results.Filters()) is None
 
 
 def _copy_run(src, dst_root, new_id):
@@ -90,7 +102,7 @@ def test_eight_concurrent_ingesters_and_a_reader(demo_runs, tmp_path):
         while not stop.is_set():
             try:
                 seen.append(results.counts(db)["scores"])
-                results.gains(db, "xnli")
+                results.task_gains(db, results.Filters())
             except Exception as err:  # noqa: BLE001 - any failure of a reader is the test's failure
                 errors.append(err)
 
@@ -107,8 +119,10 @@ def test_eight_concurrent_ingesters_and_a_reader(demo_runs, tmp_path):
     runs, scores = con.execute("SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM scores)").fetchone()
     dup = con.execute("SELECT count(*) FROM (SELECT run_id, language, split, metric FROM scores GROUP BY ALL "
                       "HAVING count(*) > 1)").fetchone()[0]
+    cells = con.execute("SELECT count(*), count(DISTINCT (run_id, language)) FROM cells").fetchone()
     con.close()
     assert runs == 5 + 8 and scores == 2 * n_lang + 8 * n_lang and dup == 0
+    assert cells == (scores, scores)  # XNLI: one metric, so one cell per score, none twice
 
 
 def test_rebuild_gives_the_same_rows(demo_runs, tmp_path):

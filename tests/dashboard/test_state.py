@@ -1,0 +1,42 @@
+"""URL query parameters -> filters: what a shared link sets, and what hostile or stale links cannot."""
+
+from dashboard import state
+
+VALUES = {"model": ["tiny", "xlm-roberta-large"], "model_size": ["large", "tiny"],
+          "intermediate_task": ["mnli", "none", "squad"], "target_task": ["xnli", "xquad"], "split": ["dev", "test"],
+          "language": ["de", "en", "fr"], "seed": [0, 1]}
+
+
+def test_a_shared_link_round_trips():
+    selection = {**state.defaults(VALUES), "models": ["tiny"], "languages": ["de", "fr"], "seeds": [1],
+                 "metric": "f1", "split": "dev"}
+    query = state.to_query(selection, VALUES)
+    assert query == {"model": ["tiny"], "lang": ["de", "fr"], "seed": ["1"], "metric": ["f1"], "split": ["dev"]}
+    parsed, warnings = state.parse(query, VALUES)
+    assert parsed == selection and warnings == []
+    assert state.to_query(state.defaults(VALUES), VALUES) == {}  # the plain view has a plain link
+    f = state.to_filters(parsed)
+    assert f.models == ("tiny",) and f.seeds == (1,) and f.metric == "f1" and f.split == "dev"
+
+
+def test_hostile_and_unknown_parameters_are_ignored_with_a_warning():
+    query = {"model": ["tiny'; DROP TABLE scores; --", "tiny"], "lang": ["x" * 500], "inter": ["none"],
+             "target": [f"t{i}" for i in range(1000)], "metric": ["bleu"], "split": ["test", "dev"],
+             "<script>": ["1"]}
+    parsed, warnings = state.parse(query, VALUES)
+    assert parsed["models"] == ["tiny"] and parsed["languages"] == [] and parsed["target_tasks"] == []
+    assert parsed["intermediate_tasks"] == []  # 'none' is the baseline, always there: not a choice
+    assert parsed["metric"] == "headline" and parsed["split"] == "test"
+    text = "\n".join(warnings)
+    assert "ignored model=\"tiny'; DROP TABLE scores; --\": not in the results" in text  # shown, never run
+    assert "ignored a lang value of 500 characters" in text
+    assert "ignored target: 1000 values is more than the 64 allowed" in text
+    assert "ignored metric='bleu'" in text and "allowed: headline, f1, em" in text
+    assert "split takes one value: kept 'test'" in text
+    assert "ignored unknown URL parameter '<script>'" in text
+    assert all(len(w) < 300 for w in warnings)
+
+
+def test_seed_values_come_back_as_numbers():
+    parsed, warnings = state.parse({"seed": ["1", "01", "2"]}, VALUES)
+    assert parsed["seeds"] == [1] and len(warnings) == 2
