@@ -125,18 +125,29 @@ def with_labels(df: pd.DataFrame, model: bool = True) -> pd.DataFrame:
     return df
 
 
-def gain_summary(per_seed: pd.DataFrame, by: tuple[str, ...] = ("target_task",)) -> pd.DataFrame:
-    """results.task_gains (one row per seed) -> one row per variant and `by`: mean gain, seeds, a 95% bootstrap
-    interval over seeds, the baseline and the chain's device-hours."""
+def gain_summary(per_seed: pd.DataFrame, by: tuple[str, ...] = ("target_task",), n: int = 2000,
+                 seed: int = 0) -> pd.DataFrame:
+    """results.task_gains (one row per seed) -> one row per variant and `by`: mean gain, seeds, a 95% percentile
+    bootstrap interval of the mean over seeds (as bootstrap_ci, vectorised: every group with k seeds shares the
+    same n resamples, drawn as multinomial counts), the baseline and the chain's device-hours."""
     keys = ["model", "model_size", "intermediate_task", "intermediate_size", "sampling", *by]
-    rows = []
-    for key, g in per_seed.groupby(keys, dropna=False, sort=True):
-        low, high = bootstrap_ci(g["gain"].to_numpy())
-        rows.append({**dict(zip(keys, key)), "gain": g["gain"].mean(), "score": g["score"].mean(),
-                     "baseline": g["baseline"].mean(), "seeds": len(g), "ci_low": low, "ci_high": high,
-                     "ci_half": (high - low) / 2, "hours": g["chain_wall_s"].mean() / 3600})
-    out = pd.DataFrame(rows, columns=[*keys, "gain", "score", "baseline", "seeds", "ci_low", "ci_high", "ci_half",
-                                      "hours"])
+    groups = per_seed.groupby(keys, dropna=False, sort=False)
+    out = groups.agg(gain=("gain", "mean"), score=("score", "mean"), baseline=("baseline", "mean"),
+                     seeds=("gain", "size"), hours=("chain_wall_s", "mean")).reset_index()
+    out["hours"] = out["hours"] / 3600
+    out["ci_low"], out["ci_high"] = out["gain"], out["gain"]
+    rng = np.random.default_rng(seed)
+    code = groups.ngroup().to_numpy()
+    gains = per_seed["gain"].to_numpy(dtype=float)
+    for k in sorted(set(out["seeds"]) - {1}):
+        members = np.flatnonzero(out["seeds"].to_numpy() == k)
+        matrix = np.stack([gains[code == g] for g in members])  # groups x k
+        counts = rng.multinomial(k, [1 / k] * k, size=n)  # n resamples x k
+        means = matrix @ counts.T / k  # groups x n
+        low, high = np.quantile(means, [0.025, 0.975], axis=1)
+        out.loc[members, "ci_low"], out.loc[members, "ci_high"] = low, high
+    out["ci_half"] = (out["ci_high"] - out["ci_low"]) / 2
+    out = out[[*keys, "gain", "score", "baseline", "seeds", "ci_low", "ci_high", "ci_half", "hours"]]
     return with_labels(out.sort_values(keys, na_position="first", ignore_index=True))  # full data before subsamples
 
 
@@ -153,11 +164,14 @@ def xtreme_table(study: pd.DataFrame) -> pd.DataFrame:
                     if n == len(TASKS[t].languages)}
         summary = group_scores(complete)
         out.append({"variant": variant, "model": model, "intermediate_task": g["intermediate_task"].iloc[0],
+                    "intermediate_size": g["intermediate_size"].iloc[0],
                     **{t: tasks.get(t) for t in TASKS if t in tasks},
                     **{f"group:{k}": v for k, v in summary["groups"].items()}, "xtreme": summary["overall"],
                     "partial": sorted(set(tasks) - set(complete))})
-    table = pd.DataFrame(out)
-    return table.sort_values(["model", "intermediate_task"], key=lambda c: c.where(c != "none", ""))
+    table = pd.DataFrame(out)  # the baseline first, then by task; all data before subsamples
+    table["order"] = table["intermediate_task"].where(table["intermediate_task"] != "none", "")
+    table = table.sort_values(["model", "order", "intermediate_size"], na_position="first", ignore_index=True)
+    return table.drop(columns=["order", "intermediate_size"])
 
 
 def by_language(lang_gains: pd.DataFrame) -> pd.DataFrame:

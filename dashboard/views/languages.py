@@ -10,15 +10,19 @@ from xlt_core.tasks import TASKS
 
 db, f, values = common.context()
 st.header("Languages")
-per_language = data.language_gains(db, f)
-if per_language is None or per_language.empty:
+study = data.study(db, f)  # which target tasks have something to compare (cached: the overview asked already)
+targets = sorted(set(study["target_task"][study["intermediate_task"] != "none"])) if study is not None else []
+if not targets:
     common.nothing("per-language gains need runs with and without intermediate training for the same target task.")
     st.stop()
-per_language = analysis.with_labels(per_language)
 left, right = st.columns(2)
-targets = sorted(per_language["target_task"].unique())
 with_english = [i for i, t in enumerate(targets) if "en" in TASKS[t].languages]
 target = left.selectbox("Target task", targets, index=with_english[0] if with_english else 0, key="lang_target")
+per_language = data.language_gains(db, dataclasses.replace(f, target_tasks=(target,)))
+if per_language is None or per_language.empty:
+    common.nothing(f"no baseline for {target} to compare with.")
+    st.stop()
+per_language = analysis.with_labels(per_language)
 variants = sorted(per_language.loc[per_language["target_task"] == target, "variant"].unique())
 variant = right.selectbox("Intermediate training", variants, key="lang_variant")
 rows = analysis.by_language(per_language[(per_language["target_task"] == target) &

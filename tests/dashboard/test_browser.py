@@ -1,4 +1,5 @@
-"""The real thing: `streamlit run` on 127.0.0.1, opened in headless Debian chromium through playwright."""
+"""The real thing: `streamlit run` on 127.0.0.1, opened in headless Debian chromium through playwright. Every page
+loads and draws; a filter change redraws the chart; screenshots are kept in build/screenshots/."""
 
 import os
 import shutil
@@ -11,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from xlt_core.tasks import get_task
-
-APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+REPO = Path(__file__).resolve().parents[2]
+APP = REPO / "dashboard" / "app.py"
+SHOTS = REPO / "build" / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+PAGES = {"overview": 2, "languages": 2, "model_size": 2, "scaling": 2, "regimes": 1, "cost": 1, "published": 1,
+         "claims": 0, "runs": 0}  # page -> plotly charts it draws on the synthetic database
 # CI installs chromium (.ci/run): there a missing browser is a failure, not a skip
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM and not os.environ.get("CI"), reason="Debian chromium not installed")]
@@ -26,13 +29,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(demo_db):
+def serve(db):
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", "127.0.0.1", "--server.port",
          str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        env={**os.environ, "XLT_DB": str(demo_db)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env={**os.environ, "XLT_DB": str(db)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -41,24 +43,82 @@ def server(demo_db):
             break
         except OSError:
             time.sleep(0.3)
+    return proc, url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM, "chromium is not installed"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def server(synthetic_db):
+    proc, url = serve(synthetic_db)
     yield url
     proc.terminate()
     proc.wait(timeout=20)
 
 
-def test_heatmap_is_drawn_in_chromium(server, tmp_path):
-    from playwright.sync_api import sync_playwright
+def wait_for_page(page, charts: int):
+    page.wait_for_selector("[data-testid='stSidebar']", timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    if charts:
+        page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}",
+                               timeout=60_000)
+    else:
+        page.wait_for_selector("[data-testid='stDataFrame']", timeout=60_000)
 
-    assert CHROMIUM, "chromium is not installed"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(server)
-        page.wait_for_selector(".js-plotly-plot .heatmaplayer image, .js-plotly-plot .hm", timeout=60_000)
-        columns = set(page.locator(".js-plotly-plot .xtick text").all_text_contents())
-        page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
-        browser.close()
-    assert columns == set(get_task("xnli").languages)  # one column per XNLI language
-    assert (tmp_path / "dashboard.png").stat().st_size > 10_000
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_loads_in_chromium(browser, server, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server}/{'' if name == 'overview' else name}")  # the default page lives at /
+    wait_for_page(page, PAGES[name])
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.get_by_text("Page not found").count() == 0
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.close()
+    assert (SHOTS / f"{name}.png").stat().st_size > 10_000
+
+
+def test_a_filter_change_redraws_the_chart(browser, server):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server}/?target=xquad&inter=squad")
+    wait_for_page(page, 2)
+
+    def cells():
+        return page.locator(".js-plotly-plot").last.locator("text").all_text_contents()
+
+    before = cells()
+    assert any("±" in t for t in before)  # ten seeds: each cell has its interval
+    page.get_by_text("EM", exact=True).click()  # the QA metric: (EM+F1)/2 -> EM
+    page.wait_for_function("() => location.search.includes('metric=em')", timeout=30_000)
+    page.wait_for_function(f"(old) => JSON.stringify([...document.querySelectorAll('.js-plotly-plot')].pop()"
+                           f".querySelectorAll('text').length ? [...[...document.querySelectorAll('.js-plotly-plot')]"
+                           f".pop().querySelectorAll('text')].map(t => t.textContent) : []) !== old",
+                           arg=__import__("json").dumps(before), timeout=30_000)
+    page.screenshot(path=str(SHOTS / "overview-em.png"), full_page=True)
+    after = cells()
+    page.close()
+    assert after != before and "metric=em" in page.url
+
+
+def test_an_empty_database_says_what_to_do(browser, tmp_path):
+    proc, url = serve(tmp_path / "none.duckdb")
+    try:
+        page = browser.new_page()
+        page.goto(url)
+        page.wait_for_selector("text=make demo", timeout=60_000)
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -1,0 +1,137 @@
+"""Dashboard latency on a million score rows: every query the pages issue (each run REPEAT times on a fresh read, as
+the pages do once their ten-second cache has expired), then the first render of the overview page in headless
+Debian chromium, from a freshly started server (cold caches) until both charts are drawn.
+
+Targets (issue 6): every query p95 <= 50 ms, first render <= 3 s, on 2 cores. Last line: key=value pairs.
+Usage: python benchmarks/dashboard_latency.py [--scores 1000000] [--repeat 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from xlt_core import results  # noqa: E402
+from xlt_core.results import synthetic  # noqa: E402
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+
+
+def page_queries(db) -> dict:
+    """Every query of every page, with the filters a first visit uses (all values) and those the pages add."""
+    f = results.Filters()
+    language = dataclasses.replace(f, target_tasks=("xnli",))
+    return {
+        "app: state": lambda: results.state(db),
+        "app: filter_values": lambda: results.filter_values(db),
+        "overview: study": lambda: results.study(db, f),
+        "overview/size/scaling/regimes/cost: task_gains": lambda: results.task_gains(db, f),
+        "overview: task_gains (EM, 5 languages)": lambda: results.task_gains(
+            db, dataclasses.replace(f, metric="em", languages=("de", "es", "hi", "sw", "zh"))),
+        "languages: language_gains (one task)": lambda: results.language_gains(db, language),
+        "languages: english_gap (one task)": lambda: results.english_gap(db, language),
+        "model size: english_gap": lambda: results.english_gap(db, f),
+        "published: published": lambda: results.published(db),
+        "published: baselines": lambda: results.baselines(db, f),
+        "claims: claims": lambda: results.claims(db),
+        "claims: claim_cells": lambda: results.claim_cells(db, dataclasses.replace(f, split="dev")),
+        "runs: runs (newest 1,000)": lambda: results.runs(db, f, 1000),
+        "runs: run_detail": lambda: results.run_detail(db, "syn-e-xlm-roberta-large-0-xnli-test-0"),
+    }
+
+
+def time_queries(db, repeat: int) -> list[tuple[str, float, float, int]]:
+    rows = []
+    for name, query in page_queries(db).items():
+        query()  # the first read of a process attaches DuckDB's extensions: not what a page waits for
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            out = query()
+            times.append(1000 * (time.perf_counter() - start))
+        rows.append((name, float(np.median(times)), float(np.percentile(times, 95)), len(out) if out is not None
+                     and not isinstance(out, str) else 0))
+    return rows
+
+
+def first_render(db) -> float:
+    """Seconds from opening http://127.0.0.1:PORT/ to both overview charts drawn, on a server just started."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        raise SystemExit("Debian chromium is needed for the render timing (apt-get install chromium)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", "127.0.0.1",
+                             "--server.port", str(port), "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false"], env={**os.environ, "XLT_DB": str(db)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(url + "_stcore/health", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.3)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, headless=True,
+                                        args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            start = time.perf_counter()
+            page.goto(url)
+            page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2",
+                                   timeout=120_000)
+            seconds = time.perf_counter() - start
+            browser.close()
+        return seconds
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scores", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    db = Path(tempfile.mkdtemp(prefix="xlt-dash-")) / "results.duckdb"
+    start = time.perf_counter()
+    made = synthetic.make(db, n_scores=args.scores)
+    print(f"synthetic database: {made['scores']:,} score rows, {made['runs']:,} runs, {made['seeds']} seeds "
+          f"({time.perf_counter() - start:.1f} s to build)")
+    rows = time_queries(db, args.repeat)
+    width = max(len(r[0]) for r in rows)
+    print(f"{'query':<{width}}  {'median ms':>9}  {'p95 ms':>7}  {'rows':>6}  {'p95 / 50 ms target':>18}")
+    for name, median, p95, n in rows:
+        print(f"{name:<{width}}  {median:9.1f}  {p95:7.1f}  {n:6d}  {p95 / 50:18.2f}")
+    start = time.perf_counter()
+    everything = results.runs(db, results.Filters())
+    export = time.perf_counter() - start
+    print(f"(not a page query: the Runs page's CSV of all {len(everything):,} runs is built on click, "
+          f"{export * 1000:.0f} ms)")
+    render = first_render(db)
+    worst = max(rows, key=lambda r: r[2])
+    print(f"first render of the overview (server just started, cold caches): {render:.2f} s "
+          f"({render / 3:.2f} of the 3 s target)")
+    print(f"score_rows={made['scores']} queries={len(rows)} query_p95_ms={worst[2]:.1f} "
+          f"slowest_query={worst[0].split(': ')[-1].replace(' ', '_')} first_render_s={render:.2f}")
+
+
+if __name__ == "__main__":
+    main()

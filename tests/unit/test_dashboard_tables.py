@@ -1,0 +1,95 @@
+"""The pure tables and figure builders behind the dashboard pages: DataFrames in, DataFrames or figures out, each
+expected value worked out by hand."""
+
+import pandas as pd
+import pytest
+
+from xlt_core import analysis, charts
+
+
+def per_seed(rows):
+    """(model, size, intermediate, data size, target, seed, gain, hours) -> a results.task_gains frame."""
+    return pd.DataFrame([dict(model=m, model_size=s, intermediate_task=i, intermediate_size=n, sampling="proportional",
+                              target_task=t, seed=seed, score=50 + g, baseline=50.0, gain=g, languages=15,
+                              chain_wall_s=h * 3600, chain_flops=None)
+                         for m, s, i, n, t, seed, g, h in rows])
+
+
+def test_gain_summary_means_and_bootstrap_intervals():
+    df = per_seed([("L", "large", "mnli", None, "xnli", 0, 1.0, 2.0), ("L", "large", "mnli", None, "xnli", 1, 3.0, 4.0),
+                   ("L", "large", "squad", None, "xnli", 0, -2.0, 1.0),
+                   ("L", "large", "squad", 1000, "xnli", 0, 0.5, 0.1)])
+    out = analysis.gain_summary(df).set_index("variant")
+    mnli = out.loc["mnli"]
+    assert (mnli["gain"], mnli["seeds"], mnli["hours"]) == (2.0, 2, 3.0)
+    # two seeds: a resampled mean is 1, 2 or 3 with chances 1/4, 1/2, 1/4: the 2.5% and 97.5% quantiles are 1 and 3
+    assert (mnli["ci_low"], mnli["ci_high"], mnli["ci_half"]) == (1.0, 3.0, 1.0)
+    assert (out.loc["squad", "ci_low"], out.loc["squad", "ci_high"]) == (-2.0, -2.0)  # one seed: no interval
+    assert list(out.index) == ["mnli", "squad", "squad · 1,000 ex."]  # all data before the subsample
+
+
+def test_variant_labels_and_regimes():
+    assert analysis.variant_label("mnli+squad", None, "temperature") == "mnli+squad [temperature]"
+    assert analysis.variant_label("mnli", 5000, "temperature") == "mnli · 5,000 ex."  # one task: no sampling
+    assert analysis.variant_label("mnli>squad", None, None, model="xlm-roberta-large") == "xlm-roberta-large · mnli>squad"
+    assert [analysis.regime(i) for i in ("mnli", "all", "mnli>squad", "mnli+mlm", "xnli_mt", "none")] == [
+        "single", "multi-task", "sequential", "mlm co-training", "translated", "none"]
+
+
+def test_pareto_front_keeps_what_nothing_beats():
+    df = pd.DataFrame({"variant": list("abcde"), "hours": [1, 2, 2, 3, 4], "gain": [1.0, 0.5, 3.0, 2.0, 4.0]})
+    # b costs more than a and gains less; d costs more than c and gains less
+    assert list(analysis.pareto_front(df)["variant"]) == ["a", "c", "e"]
+
+
+def test_xtreme_table_keeps_partial_tasks_out_of_the_averages():
+    from xlt_core.tasks import GROUPS, TASKS
+
+    rows = [dict(model="m", model_size="base", intermediate_task="none", intermediate_size=None, sampling=None,
+                 target_task=t, score=float(i), languages=len(TASKS[t].languages), seeds=1)
+            for i, t in enumerate(t for members in GROUPS.values() for t in members)]
+    study = pd.DataFrame(rows + [{**rows[0], "intermediate_task": "mnli", "languages": 3}])
+    table = analysis.xtreme_table(study).set_index("variant")
+    # the nine tasks scored 0..8 in group order: classification (0, 1), tagging (2, 3), QA (4, 5, 6), retrieval (7, 8)
+    assert table.loc["none", "group:qa"] == 5.0 and table.loc["none", "xtreme"] == pytest.approx(4.0)
+    assert table.loc["mnli", "partial"] == ["pawsx"] and pd.isna(table.loc["mnli", "xtreme"])
+    assert list(table.index) == ["none", "mnli"]
+
+
+def test_published_numbers_meet_ours_on_model_task_metric_split_and_language():
+    published = pd.DataFrame([
+        dict(system="XLM-R", model="xlm-roberta-large", intermediate_task="none", target_task="pawsx", language="avg",
+             metric="accuracy", split="test", score=86.4, source="paper"),
+        dict(system="XLM-R", model="xlm-roberta-large", intermediate_task="none", target_task="tatoeba", language="de",
+             metric="accuracy", split="validation", score=95.0, source="jiant")])
+    ours = pd.DataFrame([
+        dict(model="xlm-roberta-large", target_task="pawsx", split="test", metric="accuracy", language="en", score=94.0),
+        dict(model="xlm-roberta-large", target_task="pawsx", split="test", metric="accuracy", language="de", score=88.0),
+        dict(model="xlm-roberta-large", target_task="tatoeba", split="dev", metric="accuracy", language="de", score=96.5),
+        dict(model="tiny", target_task="pawsx", split="test", metric="accuracy", language="de", score=10.0)])
+    out = analysis.published_vs_reproduced(published, ours)
+    assert out["reproduced"].tolist() == [91.0, 96.5] and out["difference"].tolist() == pytest.approx([4.6, 1.5])
+    assert out["our_languages"].tolist() == [2, 1] and out["source"].tolist() == ["paper", "jiant"]
+    fig = charts.published_bars(out)
+    assert [t.name for t in fig.data] == ["XLM-R", "xlt: xlm-roberta-large"] and list(fig.data[1].y) == [91.0]
+
+
+def test_gain_matrix_cells_say_gain_and_interval():
+    summary = analysis.gain_summary(per_seed([
+        ("L", "large", "mnli", None, "xnli", 0, 1.0, 2.0), ("L", "large", "mnli", None, "xnli", 1, 3.0, 4.0),
+        ("L", "large", "mnli", None, "xquad", 0, -1.0, 2.0), ("L", "large", "squad", None, "xquad", 0, 4.0, 1.0)]))
+    heat = charts.gain_matrix(summary).data[0]
+    assert list(heat.x) == ["xnli", "xquad"] and list(heat.y) == ["mnli", "squad"]
+    assert heat.text[0] == ["+2.0 ±1.0", "-1.0"] and heat.text[1][1] == "+4.0" and heat.text[1][0] == ""
+    assert heat.zmin == -4.0 and heat.zmax == 4.0  # symmetric around zero
+    front = analysis.pareto_front(summary)
+    fig = charts.gain_vs_cost(summary, front)
+    assert fig.data[-1].name == "Pareto front" and list(fig.data[-1].x) == list(front["hours"])
+
+
+def test_languages_carry_family_and_script():
+    df = pd.DataFrame({"language": ["hi", "de", "ur"], "gain": [1.0, 2.0, 3.0], "score": 1.0, "baseline": 0.0})
+    out = analysis.by_language(df)
+    assert list(out["language"]) == ["de", "hi", "ur"]
+    assert list(out["script"]) == ["Latin", "Devanagari", "Arabic"] and out["family"].iloc[1] == out["family"].iloc[2]
+    assert [t.name for t in charts.language_bars(out).data] == list(dict.fromkeys(out["family"]))
