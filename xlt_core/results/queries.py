@@ -249,11 +249,11 @@ def baselines(db, f: Filters):
                          FROM scores WHERE intermediate_task = 'none' AND {where} GROUP BY ALL ORDER BY ALL""", params)
 
 
-def runs(db, f: Filters, limit: int | None = None):
+def runs(db, f: Filters | None = None, limit: int | None = None):
     """The runs matching the filters that apply to runs (model, size, intermediate, target, seed), newest first, with
     their provenance and the path of their executed notebooks; `total` counts them all. Intermediate stages match
     any target task."""
-    where, params = f.where(skip=("languages",))
+    where, params = (f or Filters()).where(skip=("languages",))
     where = where.replace("list_contains(?, target_task)", "(target_task IS NULL OR list_contains(?, target_task))")
     return _read(db, f"""SELECT run_id, stage, model, model_size, intermediate_task, target_task, task, seed, data,
                                 data_revision, dev_metric, dev_score, git_commit, git_dirty, xlt_version, device,
