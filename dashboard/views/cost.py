@@ -2,15 +2,11 @@
 
 import streamlit as st
 
-from dashboard import common, data
+from dashboard import common
 from xlt_core import analysis, charts
 
-db, f, values = common.context()
 st.header("Gain vs compute")
-per_seed = data.task_gains(db, f)
-if not common.gains_or_warn(per_seed):
-    st.stop()
-summary = analysis.gain_summary(per_seed, by=())
+summary = common.gain_summary(by=())
 st.caption("One point per variant: mean gain over the chosen target tasks against the mean device-hours of a chain "
            "(intermediate, target and evaluation stages as measured by each run). The dashed line is the Pareto "
            "front: variants nothing else beats on both gain and compute.")

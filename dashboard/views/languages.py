@@ -23,10 +23,8 @@ if per_language is None or per_language.empty:
     common.nothing(f"no baseline for {target} to compare with.")
     st.stop()
 per_language = analysis.with_labels(per_language)
-variants = sorted(per_language.loc[per_language["target_task"] == target, "variant"].unique())
-variant = right.selectbox("Intermediate training", variants, key="lang_variant")
-rows = analysis.by_language(per_language[(per_language["target_task"] == target) &
-                                         (per_language["variant"] == variant)])
+variant = right.selectbox("Intermediate training", sorted(per_language["variant"].unique()), key="lang_variant")
+rows = analysis.by_language(per_language[per_language["variant"] == variant])
 common.chart(charts.language_bars(rows, title=f"{target}: gain after {variant}, by language"), rows,
              f"language_gains_{target}_{variant}")
 by_group = rows.groupby(["family", "script"], as_index=False).agg(languages=("language", "count"),

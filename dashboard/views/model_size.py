@@ -7,12 +7,7 @@ from xlt_core import analysis, charts
 
 db, f, values = common.context()
 st.header("Model size")
-per_seed = data.task_gains(db, f)
-if not common.gains_or_warn(per_seed):
-    st.stop()
-summary = analysis.gain_summary(per_seed)
-summary["variant"] = [analysis.variant_label(i, n, s) for i, n, s in
-                      zip(summary["intermediate_task"], summary["intermediate_size"], summary["sampling"])]
+summary = analysis.with_labels(common.gain_summary(), model=False)  # sizes side by side: labels without the model
 if summary["model_size"].nunique() < 2:
     st.info(f"Only one model size in the filtered results ({', '.join(summary['model_size'].unique())}): run the "
             "same study with another (`sweeps/model_size.yaml`) to compare.")

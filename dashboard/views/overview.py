@@ -21,9 +21,7 @@ st.dataframe(table, hide_index=True, width="stretch",
 common.csv_button(table, "xtreme_table", "Download the table (CSV)")
 
 st.subheader("Gain over no intermediate training")
-per_seed = data.task_gains(db, f)
-if common.gains_or_warn(per_seed):
-    summary = analysis.gain_summary(per_seed)
-    st.caption("Mean gain over seeds in points; ± is half the 95% bootstrap interval over seeds, where there are "
-               "two or more.")
-    common.chart(charts.gain_matrix(summary, title="intermediate task × target task"), summary, "gain_matrix")
+summary = common.gain_summary()
+st.caption("Mean gain over seeds in points; ± is half the 95% bootstrap interval over seeds, where there are two or "
+           "more.")
+common.chart(charts.gain_matrix(summary, title="intermediate task × target task"), summary, "gain_matrix")

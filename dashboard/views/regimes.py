@@ -2,15 +2,11 @@
 
 import streamlit as st
 
-from dashboard import common, data
+from dashboard import common
 from xlt_core import analysis, charts
 
-db, f, values = common.context()
 st.header("Training regimes")
-per_seed = data.task_gains(db, f)
-if not common.gains_or_warn(per_seed):
-    st.stop()
-summary = analysis.gain_summary(per_seed)
+summary = common.gain_summary()
 summary = summary[summary["intermediate_size"].isna() | (summary["regime"] != "single")]  # scaling runs aside
 by_regime = summary.groupby(["model", "regime", "target_task"], as_index=False).agg(
     gain=("gain", "mean"), variants=("variant", "nunique"))

@@ -2,15 +2,11 @@
 
 import streamlit as st
 
-from dashboard import common, data
+from dashboard import common
 from xlt_core import analysis, charts
 
-db, f, values = common.context()
 st.header("Scaling with intermediate data")
-per_seed = data.task_gains(db, f)
-if not common.gains_or_warn(per_seed):
-    st.stop()
-summary = analysis.gain_summary(per_seed)
+summary = common.gain_summary()
 summary = summary[summary["regime"] == "single"].copy()
 summary["examples"] = [analysis.data_size(i, n) for i, n in zip(summary["intermediate_task"],
                                                                  summary["intermediate_size"])]

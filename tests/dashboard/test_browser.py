@@ -1,6 +1,7 @@
 """The real thing: `streamlit run` on 127.0.0.1, opened in headless Debian chromium through playwright. Every page
 loads and draws; a filter change redraws the chart; screenshots are kept in build/screenshots/."""
 
+import json
 import os
 import shutil
 import socket
@@ -95,21 +96,18 @@ def test_a_filter_change_redraws_the_chart(browser, server):
     page.goto(f"{server}/?target=xquad&inter=squad")
     wait_for_page(page, 2)
 
-    def cells():
-        return page.locator(".js-plotly-plot").last.locator("text").all_text_contents()
-
-    before = cells()
+    heatmap_texts = ("() => [...[...document.querySelectorAll('.js-plotly-plot')].pop().querySelectorAll('text')]"
+                     ".map(t => t.textContent)")
+    before = page.evaluate(heatmap_texts)
     assert any("±" in t for t in before)  # ten seeds: each cell has its interval
     page.get_by_text("EM", exact=True).click()  # the QA metric: (EM+F1)/2 -> EM
     page.wait_for_function("() => location.search.includes('metric=em')", timeout=30_000)
-    page.wait_for_function(f"(old) => JSON.stringify([...document.querySelectorAll('.js-plotly-plot')].pop()"
-                           f".querySelectorAll('text').length ? [...[...document.querySelectorAll('.js-plotly-plot')]"
-                           f".pop().querySelectorAll('text')].map(t => t.textContent) : []) !== old",
-                           arg=__import__("json").dumps(before), timeout=30_000)
+    page.wait_for_function(f"(old) => {{ const t = ({heatmap_texts})(); return t.length && JSON.stringify(t) !== old; }}",
+                           arg=json.dumps(before), timeout=30_000)
     page.screenshot(path=str(SHOTS / "overview-em.png"), full_page=True)
-    after = cells()
+    after, url = page.evaluate(heatmap_texts), page.url
     page.close()
-    assert after != before and "metric=em" in page.url
+    assert after != before and "metric=em" in url
 
 
 def test_an_empty_database_says_what_to_do(browser, tmp_path):

@@ -93,3 +93,13 @@ def test_languages_carry_family_and_script():
     assert list(out["language"]) == ["de", "hi", "ur"]
     assert list(out["script"]) == ["Latin", "Devanagari", "Arabic"] and out["family"].iloc[1] == out["family"].iloc[2]
     assert [t.name for t in charts.language_bars(out).data] == list(dict.fromkeys(out["family"]))
+
+
+def test_language_heatmap_of_the_demo(demo_db):
+    from xlt_core import results
+
+    gains = results.language_gains(demo_db, results.Filters(target_tasks=("xnli",)))
+    heat = charts.gain_heatmap(gains).data[0]
+    assert heat.type == "heatmap" and heat.x[0] == "en" and len(heat.x) == 15
+    assert list(heat.y) == ["tiny · mnli"]
+    assert abs(heat.z[0][0] - gains.set_index("language").loc["en", "gain"]) < 1e-9

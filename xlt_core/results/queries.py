@@ -19,6 +19,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from ..scoring import METRIC_CHOICES
 from .store import TABLES
@@ -47,8 +48,9 @@ class Filters:
         if self.metric not in METRIC_CHOICES:
             raise ValueError(f"unknown metric {self.metric!r}: choose one of {', '.join(METRIC_CHOICES)}")
 
-    def where(self, skip: tuple[str, ...] = ()) -> tuple[str, list]:
-        """SQL conditions on the scores/runs columns and their bound parameters."""
+    def where(self, skip: tuple[str, ...] = (), always: tuple[str, ...] = ()) -> tuple[str, list]:
+        """SQL conditions on the scores/runs columns and their bound parameters. The baseline's intermediate task
+        ('none') always passes, and so do rows whose column in `always` is NULL."""
         clauses, params = [], []
         for f in fields(self):
             values, column = getattr(self, f.name), FILTER_COLUMNS.get(f.name)
@@ -57,6 +59,8 @@ class Filters:
             test = f"list_contains(?, {column})"
             if column == "intermediate_task":
                 test = f"({column} = 'none' OR {test})"
+            elif column in always:
+                test = f"({column} IS NULL OR {test})"
             clauses.append(test)
             params.append(list(values))
         return " AND ".join(clauses) or "TRUE", params
@@ -109,9 +113,10 @@ def state(db) -> str:
 def _cells(f: Filters) -> tuple[str, list]:
     """CTE `picked`: the cells of the filters' split and values, with `score` the chosen metric. Only integer keys
     travel: the variant's names are joined from `variants` after aggregating (aggregating strings costs more than
-    the rest of a query)."""
+    the rest of a query). Not materialised: each query that reads it twice scans the table twice, which is cheaper
+    than buffering a million rows."""
     where, params = f.where()
-    return (f"picked AS (SELECT variant_key, language_key, target_task, language, seed, {f.metric} AS score, "
+    return (f"picked AS NOT MATERIALIZED (SELECT variant_key, language_key, target_task, language, seed, {f.metric} AS score, "
             f"intermediate_task = 'none' AS baseline_run, chain_wall_s, chain_flops "
             f"FROM cells WHERE split = ? AND {where})", [f.split, *params])
 
@@ -157,7 +162,7 @@ def task_gains(db, f: Filters):
     base_lang = f"""base_lang AS (SELECT v.model, p.target_task, p.language_key, avg(p.score) AS baseline
                       FROM picked p JOIN variants v USING (variant_key) WHERE p.baseline_run
                       GROUP BY v.model, p.target_task, p.language_key)"""
-    df = _read(db, f"""WITH {cells.replace("picked AS (", "picked AS NOT MATERIALIZED (", 1)}, {base_lang},
+    df = _read(db, f"""WITH {cells}, {base_lang},
         base AS (SELECT model, target_task, avg(baseline) AS baseline, count(*) AS n, bit_xor(language_key) AS lset
                  FROM base_lang GROUP BY model, target_task),
         per_seed AS (SELECT variant_key, target_task, seed, avg(score) AS score, count(*) AS n,
@@ -179,8 +184,6 @@ def task_gains(db, f: Filters):
         WHERE list_contains(?, p.variant_key) GROUP BY ALL""", [*params, sorted(set(odd["variant_key"]))])
     odd = odd.drop(columns=["score", "baseline", "languages"]).merge(shared, on=["variant_key", "target_task", "seed"])
     odd["gain"] = odd["score"] - odd["baseline"]
-    import pandas as pd
-
     out = pd.concat([df[df["baseline"].notna()], odd], ignore_index=True)
     return out.drop(columns=["variant_key", "other_languages"])
 
@@ -253,8 +256,7 @@ def runs(db, f: Filters | None = None, limit: int | None = None):
     """The runs matching the filters that apply to runs (model, size, intermediate, target, seed), newest first, with
     their provenance and the path of their executed notebooks; `total` counts them all. Intermediate stages match
     any target task."""
-    where, params = (f or Filters()).where(skip=("languages",))
-    where = where.replace("list_contains(?, target_task)", "(target_task IS NULL OR list_contains(?, target_task))")
+    where, params = (f or Filters()).where(skip=("languages",), always=("target_task",))
     return _read(db, f"""SELECT run_id, stage, model, model_size, intermediate_task, target_task, task, seed, data,
                                 data_revision, dev_metric, dev_score, git_commit, git_dirty, xlt_version, device,
                                 wall_s, finished_at, run_dir, notebook, count(*) OVER () AS total
@@ -278,8 +280,6 @@ def claims_status(db, f: Filters | None = None, splits: list[str] | None = None)
     """Each claim with its status on the reproduced scores (xlt_core.claims), its measured value and sources.
     The claims are about dev scores: dev is used where there is any, test otherwise. Model, size and seed filters
     apply; languages and metric do not (the claims are stated on the official averages)."""
-    import pandas as pd
-
     from ..claims import cells_from_frame, gains_from_cells, verdicts
 
     table = claims(db)

@@ -22,6 +22,8 @@ from pathlib import Path
 import duckdb
 
 from ..rundir import finished_runs, read_run
+from ..scoring import METRIC_CHOICES, headline_metrics
+from ..tasks import TASKS
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -87,14 +89,15 @@ GROUP BY c.run_id
 # for tasks that are not QA: their headline metric), with the run's variant, seed and chain cost, and integer keys
 # of the variant and the language (grouping on one integer is much faster than on five strings). Sorted so that
 # split and task filters skip whole blocks.
-FILL_CELLS = """
-INSERT INTO cells
-SELECT hash(s.model, s.model_size, s.intermediate_task, c.intermediate_size, c.sampling), hash(s.language), s.run_id, s.model, s.model_size, s.intermediate_task, c.intermediate_size, c.sampling, s.target_task, s.split,
-       s.language, s.seed,
-       avg(s.score) FILTER (WHERE list_contains(?, s.target_task || ':' || s.metric)),
-       avg(s.score) FILTER (WHERE list_contains(?, s.target_task || ':' || s.metric)),
-       avg(s.score) FILTER (WHERE list_contains(?, s.target_task || ':' || s.metric)),
-       any_value(c.chain_wall_s), any_value(c.chain_flops), any_value(c.device)
+FILL_CELLS = f"""
+INSERT INTO cells BY NAME
+SELECT hash(s.model, s.model_size, s.intermediate_task, c.intermediate_size, c.sampling) AS variant_key,
+       hash(s.language) AS language_key, s.run_id, s.model, s.model_size, s.intermediate_task, c.intermediate_size,
+       c.sampling, s.target_task, s.split, s.language, s.seed,
+       {", ".join(f"avg(s.score) FILTER (WHERE list_contains(?, s.target_task || ':' || s.metric)) AS {choice}"
+                  for choice in METRIC_CHOICES)},
+       any_value(c.chain_wall_s) AS chain_wall_s, any_value(c.chain_flops) AS chain_flops,
+       any_value(c.device) AS device
 FROM scores s LEFT JOIN chains c USING (run_id)
 WHERE s.run_id NOT IN (SELECT run_id FROM cells)
 GROUP BY ALL ORDER BY s.split, s.target_task, s.model, s.intermediate_task
@@ -106,10 +109,7 @@ SELECT DISTINCT variant_key, model, model_size, intermediate_task, intermediate_
 
 
 def fill_derived(con) -> None:
-    """Fill `chains`, then `cells`, for the evaluate runs that do not have them yet."""
-    from ..scoring import METRIC_CHOICES, headline_metrics
-    from ..tasks import TASKS
-
+    """Fill `chains`, `cells` and `variants` for the evaluate runs that do not have them yet."""
     con.execute(FILL_CHAINS).fetchall()
     con.execute(FILL_CELLS, [[f"{t}:{m}" for t in TASKS for m in headline_metrics(t, choice)]
                              for choice in METRIC_CHOICES]).fetchall()
