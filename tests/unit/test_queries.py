@@ -58,8 +58,24 @@ def test_task_gains_per_seed_and_on_shared_languages(db):
     assert df["gain"].tolist() == pytest.approx([10.0, 6.0, 9.0])
     assert df["languages"].tolist() == [2, 2, 1]
     assert df["chain_wall_s"].tolist() == pytest.approx([3600.0, 7200.0, 10.0])
+    every = results.task_gains(db, results.Filters(languages=("de", "en"))).sort_values(
+        ["intermediate_size", "seed"], na_position="first")  # the cells path: the same numbers
+    pd.testing.assert_frame_equal(df.reset_index(drop=True), every.reset_index(drop=True))
     em = results.task_gains(db, results.Filters(metric="em", languages=("de",)))
     assert sorted(em["gain"]) == pytest.approx([46 - 41, 50 - 41, 50 - 41])
+
+
+def test_task_gains_read_per_run_means_as_if_cell_by_cell(tmp_path):
+    """Without a language filter the per-seed scores come from `task_scores` (one row per run); two runs of the same
+    variant and seed (en+de and fr) count by their languages: (70 + 50 + 90) / 3 = 70, not (60 + 90) / 2 = 75."""
+    rows = [(r, "m", i, "xnli", lang, "test", "accuracy", sc, 0) for r, i, lang, sc in [
+        ("b", "none", "en", 60.0), ("b", "none", "de", 40.0), ("b", "none", "fr", 50.0),
+        ("a1", "mnli", "en", 70.0), ("a1", "mnli", "de", 50.0), ("a2", "mnli", "fr", 90.0)]]
+    db = make_db(tmp_path / "w.duckdb", rows)
+    fast = results.task_gains(db, results.Filters())
+    cells = results.task_gains(db, results.Filters(languages=("de", "en", "fr")))
+    assert fast["gain"].tolist() == pytest.approx([70.0 - 50.0]) and fast["languages"].tolist() == [3]
+    pd.testing.assert_frame_equal(fast, cells)
 
 
 def test_language_gains_and_english_gap(db):

@@ -120,9 +120,12 @@ def test_eight_concurrent_ingesters_and_a_reader(demo_runs, tmp_path):
     dup = con.execute("SELECT count(*) FROM (SELECT run_id, language, split, metric FROM scores GROUP BY ALL "
                       "HAVING count(*) > 1)").fetchone()[0]
     cells = con.execute("SELECT count(*), count(DISTINCT (run_id, language)) FROM cells").fetchone()
+    per_run = con.execute("SELECT count(*), count(DISTINCT (run_id, split)), min(languages), max(languages) "
+                          "FROM task_scores").fetchone()
     con.close()
     assert runs == 5 + 8 and scores == 2 * n_lang + 8 * n_lang and dup == 0
     assert cells == (scores, scores)  # XNLI: one metric, so one cell per score, none twice
+    assert per_run == (2 + 8, 2 + 8, n_lang, n_lang)  # one task score per evaluate run, over all its languages
 
 
 def test_rebuild_gives_the_same_rows(demo_runs, tmp_path):

@@ -70,10 +70,13 @@ _MEMORY: duckdb.DuckDBPyConnection | None = None
 _LOCK = threading.Lock()
 
 
-def _read(db, sql: str | None, params: list | None = None, attempts: int = 50):
+def _read(db, sql: str | None, params: list | None = None, attempts: int = 50, named: bool = False):
     """A pandas DataFrame (for `sql`) or the database's state (for None); the DataFrame is None unless the state is
     'ready'. The file is attached read-only to one in-memory DuckDB of this process and detached at once: a new
-    DuckDB per query would cost ~17 ms, an attach ~2 ms. Retried while a writer holds the file's lock."""
+    DuckDB per query would cost ~17 ms, an attach ~2 ms. Retried while a writer holds the file's lock.
+
+    `named`: the query returns `variant_key` and no variant names; they are joined here from `variants` (~140
+    rows). Strings cost ~3 ms per column per 10k rows to bring into pandas, a merge on the key a fraction of it."""
     global _MEMORY
     if not Path(db).exists():
         return None if sql else "missing"
@@ -91,13 +94,17 @@ def _read(db, sql: str | None, params: list | None = None, attempts: int = 50):
                     time.sleep(0.1)
             try:
                 con.execute("USE xlt_results").fetchall()
-                have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
-                                                  "WHERE table_catalog = 'xlt_results'").fetchall()}
-                status = ("empty" if not have & set(TABLES) else "outdated" if not set(TABLES) <= have
-                          else "ready" if con.execute("SELECT count(*) FROM cells").fetchone()[0] else "empty")
-                if sql is None:
-                    return status
-                return con.execute(sql, params or []).df() if status == "ready" else None
+                sizes = dict(con.execute("SELECT table_name, estimated_size FROM duckdb_tables() "
+                                         "WHERE database_name = 'xlt_results'").fetchall())
+                status = ("empty" if not set(sizes) & set(TABLES) else "outdated" if not set(TABLES) <= set(sizes)
+                          else "ready" if sizes["cells"] else "empty")
+                if sql is None or status != "ready":
+                    return status if sql is None else None
+                df = con.execute(sql, params or []).df()
+                if named:
+                    names = con.execute(f"SELECT variant_key, {_V} FROM variants").df()
+                    df = df.merge(names, on="variant_key", how="left", sort=False)
+                return df
             finally:
                 con.execute("USE memory").fetchall()
                 con.execute("DETACH xlt_results").fetchall()
@@ -129,7 +136,7 @@ def counts(db) -> dict:
 def filter_values(db) -> dict[str, list]:
     """Distinct values of every column the dashboard filters on ({} while the database is not ready)."""
     columns = ("model", "model_size", "intermediate_task", "target_task", "split", "language", "seed")
-    sources = {c: "cells" if c in ("split", "language") else "runs WHERE stage = 'evaluate'" for c in columns}
+    sources = {c: "variants" if c in VARIANT else "cells" if c == "language" else "task_scores" for c in columns}
     df = _read(db, " UNION ALL ".join(f"(SELECT DISTINCT '{c}' AS col, CAST({c} AS VARCHAR) AS value FROM {sources[c]})"
                                      for c in columns))
     if df is None:
@@ -157,24 +164,40 @@ def task_gains(db, f: Filters):
     (mean over its seeds), the gain, and the compute of the chain (device-seconds, FLOPs).
 
     A (variant, task, seed) with the baseline's very language set (same count and XOR of language hashes) compares
-    task means directly; only when some do not is a second query joined language by language (for those)."""
+    task means directly; only when some do not is a second query joined language by language (for those). Without
+    a language filter the per-seed means come from `task_scores` (a row per run, made at ingest: ~14k rows to read
+    instead of ~500k cells on a million scores); runs of the same variant, task and seed are weighted by their
+    languages, as if averaged cell by cell."""
     cells, params = _cells(f)
+    seed_params = []
+    if f.languages:
+        per_seed = f"""SELECT variant_key, target_task, seed, avg(score) AS score, count(*) AS n,
+                              bit_xor(language_key) AS lset, avg(chain_wall_s) AS chain_wall_s,
+                              avg(chain_flops) AS chain_flops
+                       FROM picked WHERE NOT baseline_run GROUP BY variant_key, target_task, seed"""
+    else:
+        where, run_params = f.where()
+        per_seed = f"""SELECT variant_key, target_task, seed, sum(languages * {f.metric}) / sum(languages) AS score,
+                              CAST(sum(languages) AS BIGINT) AS n, bit_xor(language_set) AS lset, avg(chain_wall_s) AS chain_wall_s,
+                              avg(chain_flops) AS chain_flops
+                       FROM task_scores WHERE split = ? AND intermediate_task <> 'none' AND {where}
+                       GROUP BY variant_key, target_task, seed"""
+        seed_params = [f.split, *run_params]
     base_lang = f"""base_lang AS (SELECT v.model, p.target_task, p.language_key, avg(p.score) AS baseline
                       FROM picked p JOIN variants v USING (variant_key) WHERE p.baseline_run
                       GROUP BY v.model, p.target_task, p.language_key)"""
     df = _read(db, f"""WITH {cells}, {base_lang},
         base AS (SELECT model, target_task, avg(baseline) AS baseline, count(*) AS n, bit_xor(language_key) AS lset
                  FROM base_lang GROUP BY model, target_task),
-        per_seed AS (SELECT variant_key, target_task, seed, avg(score) AS score, count(*) AS n,
-                            bit_xor(language_key) AS lset, avg(chain_wall_s) AS chain_wall_s,
-                            avg(chain_flops) AS chain_flops
-                     FROM picked WHERE NOT baseline_run GROUP BY variant_key, target_task, seed)
-        SELECT variant_key, {_V}, target_task, seed, score, b.baseline, score - b.baseline AS gain, n AS languages,
+        per_seed AS ({per_seed})
+        SELECT variant_key, target_task, seed, score, b.baseline, score - b.baseline AS gain, n AS languages,
                chain_wall_s, chain_flops, b.target_task IS NULL AND (model, target_task) IN (SELECT (model, target_task)
                FROM base) AS other_languages
-        FROM per_seed JOIN variants USING (variant_key) LEFT JOIN base b USING (model, target_task, n, lset)""", params)
+        FROM per_seed JOIN variants USING (variant_key) LEFT JOIN base b USING (model, target_task, n, lset)""",
+               [*params, *seed_params], named=True)
+    columns = [*VARIANT, "target_task", "seed", "score", "baseline", "gain", "languages", "chain_wall_s", "chain_flops"]
     if df is None or not df["other_languages"].any():
-        return None if df is None else df[df["baseline"].notna()].drop(columns=["variant_key", "other_languages"])
+        return None if df is None else df.loc[df["baseline"].notna(), columns]
     odd = df[df["other_languages"]]
     shared = _read(db, f"""WITH {cells}, {base_lang}
         SELECT p.variant_key, p.target_task, p.seed, avg(p.score) AS score, avg(b.baseline) AS baseline,
@@ -185,7 +208,7 @@ def task_gains(db, f: Filters):
     odd = odd.drop(columns=["score", "baseline", "languages"]).merge(shared, on=["variant_key", "target_task", "seed"])
     odd["gain"] = odd["score"] - odd["baseline"]
     out = pd.concat([df[df["baseline"].notna()], odd], ignore_index=True)
-    return out.drop(columns=["variant_key", "other_languages"])
+    return out.drop(columns=["variant_key", "other_languages"])[columns]
 
 
 def language_gains(db, f: Filters):

@@ -8,6 +8,9 @@ Tables
   costs   one row per run: wall time, device, real and padded tokens, estimated FLOPs, peak memory.
   chains  one row per evaluate run: what its chain was (intermediate data size, sampling, MLM share) and the summed
           cost of every stage of it; filled at ingest, so readers never walk the chain.
+  cells / task_scores / variants  for the readers, filled at ingest: one row per (evaluate run, language) with
+          the score as (EM+F1)/2, F1 and EM; the same per (evaluate run, split) averaged over the run's languages;
+          the variants (model, intermediate task, data size, sampling) behind the integer variant keys.
   published / claims  the reference numbers (each with its source) and the claims to test, from
           xlt_core/reference/.
 Ingest is idempotent: primary keys + INSERT OR IGNORE, one file lock for all writers.
@@ -64,8 +67,13 @@ CREATE TABLE IF NOT EXISTS cells (
     sampling VARCHAR, target_task VARCHAR, split VARCHAR, language VARCHAR, seed INTEGER, headline DOUBLE, f1 DOUBLE,
     em DOUBLE, chain_wall_s DOUBLE, chain_flops DOUBLE, device VARCHAR
 );
+CREATE TABLE IF NOT EXISTS task_scores (
+    variant_key UBIGINT, run_id VARCHAR, model VARCHAR, model_size VARCHAR, intermediate_task VARCHAR,
+    target_task VARCHAR, split VARCHAR, seed INTEGER, languages INTEGER, language_set UBIGINT, headline DOUBLE,
+    f1 DOUBLE, em DOUBLE, chain_wall_s DOUBLE, chain_flops DOUBLE
+);
 """
-TABLES = ("runs", "scores", "costs", "chains", "variants", "cells", "published", "claims")
+TABLES = ("runs", "scores", "costs", "chains", "variants", "cells", "task_scores", "published", "claims")
 # chain attributes of every evaluate run not yet in `chains`: walk parent links up to the first stage; size,
 # sampling and MLM share come from the nearest intermediate stage, costs are summed over the whole chain
 FILL_CHAINS = """
@@ -102,6 +110,16 @@ FROM scores s LEFT JOIN chains c USING (run_id)
 WHERE s.run_id NOT IN (SELECT run_id FROM cells)
 GROUP BY ALL ORDER BY s.split, s.target_task, s.model, s.intermediate_task
 """
+# one row per (evaluate run, split): the task score over the run's languages (mean of its cells, each metric
+# choice), how many languages and the XOR of their hashes (to tell whether two runs have the same language set)
+FILL_TASK_SCORES = f"""
+INSERT INTO task_scores BY NAME
+SELECT variant_key, run_id, model, model_size, intermediate_task, target_task, split, seed, count(*) AS languages,
+       bit_xor(language_key) AS language_set, {", ".join(f"avg({c}) AS {c}" for c in METRIC_CHOICES)},
+       any_value(chain_wall_s) AS chain_wall_s, any_value(chain_flops) AS chain_flops
+FROM cells WHERE run_id NOT IN (SELECT run_id FROM task_scores)
+GROUP BY ALL ORDER BY split, target_task, model, intermediate_task
+"""
 FILL_VARIANTS = """
 INSERT OR IGNORE INTO variants
 SELECT DISTINCT variant_key, model, model_size, intermediate_task, intermediate_size, sampling FROM cells
@@ -109,10 +127,11 @@ SELECT DISTINCT variant_key, model, model_size, intermediate_task, intermediate_
 
 
 def fill_derived(con) -> None:
-    """Fill `chains`, `cells` and `variants` for the evaluate runs that do not have them yet."""
+    """Fill `chains`, `cells`, `task_scores` and `variants` for the evaluate runs that do not have them yet."""
     con.execute(FILL_CHAINS).fetchall()
     con.execute(FILL_CELLS, [[f"{t}:{m}" for t in TASKS for m in headline_metrics(t, choice)]
                              for choice in METRIC_CHOICES]).fetchall()
+    con.execute(FILL_TASK_SCORES).fetchall()
     con.execute(FILL_VARIANTS).fetchall()
 RUN_COLUMNS = ("run_id", "stage", "parent_id", "model", "model_size", "intermediate_task", "target_task", "task",
                "seed", "data", "data_revision", "dev_metric", "dev_score", "git_commit", "git_dirty", "xlt_version",
