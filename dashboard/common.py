@@ -21,6 +21,13 @@ def chart(fig, df: pd.DataFrame, name: str) -> None:
     csv_button(df, name)
 
 
+def table(html: str, df: pd.DataFrame, name: str, label: str = "Download the data (CSV)", height: int = 480) -> None:
+    """An HTML table (from xlt_core.charts, its text escaped there) in a scrolling box, and the rows it was made
+    from as a CSV download."""
+    st.html(f'<div style="max-height: {height}px; overflow: auto">{html}</div>')
+    csv_button(df, name, label)
+
+
 def csv_button(df: pd.DataFrame, name: str, label: str = "Download the data (CSV)") -> None:
     filename = re.sub(r"[^A-Za-z0-9_.-]+", "_", name) + ".csv"
     st.download_button(label, df.to_csv(index=False), file_name=filename, mime="text/csv", key=f"csv-{name}",

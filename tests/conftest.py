@@ -55,3 +55,21 @@ def synthetic_db(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("synthetic") / "results.duckdb"
     synthetic.make(db, n_scores=1_000_000)
     return db
+
+
+@pytest.fixture(scope="session")
+def html_cells():
+    """A parser of the overview's HTML tables (xlt_core.charts.html_table): text -> (header, rows), each row a list
+    of (cell text, cell style)."""
+    import html
+    import re
+
+    def parse(text: str):
+        header = [html.unescape(h) for h in re.findall(r"<th(?: class=\"num\")?>(.*?)</th>", text)]
+        body = text.split("<tbody>", 1)[1]
+        cell = r'<td(?: class="num")?(?: style="([^"]*)")?>(.*?)</td>'
+        rows = [[(html.unescape(t), s) for s, t in re.findall(cell, row)]
+                for row in re.findall(r"<tr>(.*?)</tr>", body)]
+        return header, rows
+
+    return parse

@@ -49,6 +49,7 @@ def gain_summary(per_seed: pd.DataFrame, by: tuple[str, ...] = ("target_task",),
     bootstrap interval of the mean over seeds (vectorised: every group with k seeds shares the same n resamples,
     drawn as multinomial counts; one seed gives the gain itself), the baseline and the chain's device-hours."""
     keys = ["model", "model_size", "intermediate_task", "intermediate_size", "sampling", *by]
+    per_seed = per_seed.sort_values("seed", kind="stable")  # the same intervals whatever order the rows came in
     groups = per_seed.groupby(keys, dropna=False, sort=False)
     out = groups.agg(gain=("gain", "mean"), score=("score", "mean"), baseline=("baseline", "mean"),
                      seeds=("gain", "size"), hours=("chain_wall_s", "mean")).reset_index()
@@ -56,10 +57,12 @@ def gain_summary(per_seed: pd.DataFrame, by: tuple[str, ...] = ("target_task",),
     out["ci_low"], out["ci_high"] = out["gain"], out["gain"]
     rng = np.random.default_rng(seed)
     code = groups.ngroup().to_numpy()
-    gains = per_seed["gain"].to_numpy(dtype=float)
+    order = np.argsort(code, kind="stable")
+    gains = per_seed["gain"].to_numpy(dtype=float)[order]  # grouped: group g is gains[start[g]:start[g] + seeds]
+    start = np.searchsorted(code[order], np.arange(len(out)))
     for k in sorted(set(out["seeds"]) - {1}):
         members = np.flatnonzero(out["seeds"].to_numpy() == k)
-        matrix = np.stack([gains[code == g] for g in members])  # groups x k
+        matrix = gains[start[members, None] + np.arange(k)]  # groups x k
         counts = rng.multinomial(k, [1 / k] * k, size=n)  # n resamples x k
         means = matrix @ counts.T / k  # groups x n
         low, high = np.quantile(means, [0.025, 0.975], axis=1)

@@ -1,10 +1,15 @@
-"""Pure figure builders: a DataFrame in, a plotly figure out. No Streamlit, no database, no torch: the dashboard
-and the analysis notebooks both draw with these."""
+"""Pure figure builders: a DataFrame in, a plotly figure out (or, for the overview's tables, HTML: a coloured table
+draws much sooner than a plotly figure). No Streamlit, no database, no torch: the dashboard and the analysis
+notebooks both draw with these."""
 
 from __future__ import annotations
 
+import html
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import get_colorscale
 
 from .tasks import LANGUAGES
 
@@ -60,24 +65,76 @@ def gain_vs_cost(df: pd.DataFrame, front: pd.DataFrame | None = None, title: str
     return fig
 
 
-def gain_matrix(summary: pd.DataFrame, title: str = "") -> go.Figure:
-    """Rows: variant; columns: target task; cells: mean gain over seeds, with the 95% interval's half-width when
-    there are seeds to have one. Diverging colours centred on zero."""
+_RDBU = get_colorscale("RdBu")
+TABLE_CSS = """<style>
+table.xlt-table {border-collapse: collapse; font-size: 0.85rem}
+table.xlt-table th, table.xlt-table td {padding: 0.15rem 0.5rem; border: 1px solid rgba(128, 128, 128, 0.3);
+  white-space: nowrap; text-align: left}
+table.xlt-table th {position: sticky; top: 0; background-color: #f0f2f6; color: #31333f}
+table.xlt-table .num {text-align: right}
+</style>"""
+
+
+def diverging_css(values, limit: float) -> list[str]:
+    """CSS of heatmap cells: RdBu centred on zero at +-limit (as the plotly heatmaps), white text on the dark ends,
+    nothing for a missing value."""
+    x = np.clip(np.asarray(values, dtype=float) / limit, -1.0, 1.0)
+    stops = np.array([p for p, _ in _RDBU])
+    rgb = np.array([[float(c) for c in colour[4:-1].split(",")] for _, colour in _RDBU])
+    position = (np.nan_to_num(x) + 1) / 2
+    channels = np.stack([np.interp(position, stops, rgb[:, k]) for k in range(3)], axis=-1).round().astype(int)
+    return ["" if np.isnan(v) else f"background-color: rgb({r}, {g}, {b}); color: {'white' if abs(v) > 0.6 else 'black'}"
+            for v, (r, g, b) in zip(x, channels)]
+
+
+def html_table(df: pd.DataFrame, css_class: str, formats: dict[str, str] | None = None,
+               cell_css: pd.DataFrame | None = None, numbers: list[str] | None = None, caption: str = "") -> str:
+    """`df` as a plain HTML table: every text escaped, `formats` ({column: "{:.1f}"}) applied, missing values empty,
+    `cell_css` (same shape as df, or None) inline on each cell, the `numbers` columns (default: those in `formats`)
+    aligned right, `caption` under the table. Plain HTML draws without loading a chart library into the browser."""
+    formats = formats or {}
+    numbers = set(formats if numbers is None else numbers)
+    right = ' class="num"'
+    head = "".join(f"<th{right if c in numbers else ''}>{html.escape(str(c))}</th>" for c in df.columns)
+    rows = []
+    for i, row in enumerate(df.itertuples(index=False)):
+        cells = []
+        for j, (column, value) in enumerate(zip(df.columns, row)):
+            missing = value is None or (np.ndim(value) == 0 and pd.isna(value))
+            text = "" if missing else formats.get(column, "{}").format(value)
+            style = "" if cell_css is None or not cell_css.iat[i, j] else f' style="{cell_css.iat[i, j]}"'
+            cells.append(f"<td{right if column in numbers else ''}{style}>{html.escape(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    caption = f'<caption style="caption-side: bottom">{html.escape(caption)}</caption>' if caption else ""
+    return (f'{TABLE_CSS}<table class="xlt-table {css_class}">{caption}<thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def gain_table(summary: pd.DataFrame) -> str:
+    """The gain heatmap as an HTML table: rows variant, columns target task, cells the mean gain over seeds with
+    the 95% interval's half-width where there are seeds to have one, coloured RdBu centred on zero."""
     pivot = summary.pivot_table(index="variant", columns="target_task", values="gain", aggfunc="mean", sort=False)
     half = summary.pivot_table(index="variant", columns="target_task", values="ci_half", aggfunc="mean", sort=False)
     seeds = summary.pivot_table(index="variant", columns="target_task", values="seeds", aggfunc="min", sort=False)
-    half, seeds = half.reindex_like(pivot), seeds.reindex_like(pivot)
-    text = [[("" if pd.isna(g) else f"{g:+.1f}" + (f" ±{h:.1f}" if s > 1 else ""))
-             for g, h, s in zip(gr, hr, sr)] for gr, hr, sr in zip(pivot.values, half.values, seeds.values)]
-    limit = max(1.0, float(pivot.abs().max().max())) if pivot.size else 1.0
-    fig = go.Figure(go.Heatmap(
-        z=pivot.values, x=list(pivot.columns), y=list(pivot.index), zmid=0, zmin=-limit, zmax=limit,
-        colorscale="RdBu", text=text, texttemplate="%{text}", colorbar={"title": "gain (pts)"},
-        hovertemplate="%{y} → %{x}<br>gain %{z:.2f} (%{text})<extra></extra>"))
-    fig.update_layout(title=title, xaxis_title="target task", yaxis_title="intermediate training",
-                      yaxis={"autorange": "reversed"}, height=200 + 28 * len(pivot.index),
-                      margin={"l": 10, "r": 10, "t": 60, "b": 10})
-    return fig
+    half, seeds = half.reindex_like(pivot).to_numpy(), seeds.reindex_like(pivot).to_numpy()
+    gains = pivot.to_numpy()
+    text = [["" if np.isnan(g) else f"{g:+.1f}" + (f" ±{h:.1f}" if s > 1 else "") for g, h, s in zip(*cells)]
+            for cells in zip(gains, half, seeds)]
+    limit = max(1.0, float(np.nanmax(np.abs(gains)))) if np.isfinite(gains).any() else 1.0
+    css = np.array(diverging_css(gains.ravel(), limit), dtype=object).reshape(gains.shape)
+    table = pd.DataFrame(text, columns=list(pivot.columns))
+    table.insert(0, "intermediate training \\ target task", list(pivot.index))
+    return html_table(table, "xlt-gains", cell_css=pd.DataFrame([[""] + list(r) for r in css]),
+                      numbers=list(pivot.columns),
+                      caption=f"Blue: gain, red: loss; the darkest colours at ±{limit:.1f} points.")
+
+
+def score_table(table: pd.DataFrame) -> str:
+    """analysis.xtreme_table as an HTML table: one decimal, an empty cell where a task is missing, the partial
+    tasks listed."""
+    shown = table.assign(partial=table["partial"].map(", ".join)) if "partial" in table else table
+    numbers = [c for c in shown.columns if c not in ("variant", "model", "intermediate_task", "partial")]
+    return html_table(shown, "xlt-scores", {c: "{:.1f}" for c in numbers})
 
 
 def language_bars(df: pd.DataFrame, title: str = "") -> go.Figure:

@@ -159,11 +159,11 @@ def _sweep(args) -> int:
 
 
 def serve(db: str, port: int, host: str = "127.0.0.1") -> int:
-    app = REPO_ROOT / "dashboard" / "app.py"
-    if not app.exists():
-        raise XltError(f"dashboard not found at {app}: install xlt from a checkout (pip install -e .)")
+    launcher = REPO_ROOT / "dashboard" / "serve.py"
+    if not launcher.exists():
+        raise XltError(f"dashboard not found at {launcher.parent}: install xlt from a checkout (pip install -e .)")
     env = {**os.environ, "XLT_DB": str(Path(db).resolve())}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", host, "--server.port", str(port),
+    cmd = [sys.executable, str(launcher), "--server.address", host, "--server.port", str(port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     print(f"Dashboard: http://{host}:{port}  (Ctrl-C to stop)", flush=True)
     try:

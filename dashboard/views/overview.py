@@ -15,13 +15,10 @@ st.subheader("Scores by target task (XTREME style)")
 st.caption("Task scores are means over languages of means over seeds. A task missing some of its official "
            "languages is listed under `partial` and kept out of the group and XTREME averages, as the official "
            "scorer does.")
-st.dataframe(table, hide_index=True, width="stretch",
-             column_config={c: st.column_config.NumberColumn(format="%.1f") for c in table.columns
-                            if c not in ("variant", "model", "intermediate_task", "partial")})
-common.csv_button(table, "xtreme_table", "Download the table (CSV)")
+common.table(charts.score_table(table), table, "xtreme_table", "Download the table (CSV)")
 
 st.subheader("Gain over no intermediate training")
 summary = common.gain_summary()
-st.caption("Mean gain over seeds in points; ± is half the 95% bootstrap interval over seeds, where there are two or "
-           "more.")
-common.chart(charts.gain_matrix(summary, title="intermediate task × target task"), summary, "gain_matrix")
+st.caption("Intermediate task × target task: mean gain over seeds in points; ± is half the 95% bootstrap interval "
+           "over seeds, where there are two or more.")
+common.table(charts.gain_table(summary), summary, "gain_table")

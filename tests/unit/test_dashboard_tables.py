@@ -74,17 +74,41 @@ def test_published_numbers_meet_ours_on_model_task_metric_split_and_language():
     assert [t.name for t in fig.data] == ["XLM-R", "xlt: xlm-roberta-large"] and list(fig.data[1].y) == [91.0]
 
 
-def test_gain_matrix_cells_say_gain_and_interval():
+def test_gain_table_cells_say_gain_and_interval_in_colour(html_cells):
     summary = analysis.gain_summary(per_seed([
         ("L", "large", "mnli", None, "xnli", 0, 1.0, 2.0), ("L", "large", "mnli", None, "xnli", 1, 3.0, 4.0),
         ("L", "large", "mnli", None, "xquad", 0, -1.0, 2.0), ("L", "large", "squad", None, "xquad", 0, 4.0, 1.0)]))
-    heat = charts.gain_matrix(summary).data[0]
-    assert list(heat.x) == ["xnli", "xquad"] and list(heat.y) == ["mnli", "squad"]
-    assert heat.text[0] == ["+2.0 ±1.0", "-1.0"] and heat.text[1][1] == "+4.0" and heat.text[1][0] == ""
-    assert heat.zmin == -4.0 and heat.zmax == 4.0  # symmetric around zero
+    header, rows = html_cells(charts.gain_table(summary))
+    assert header[1:] == ["xnli", "xquad"] and [r[0][0] for r in rows] == ["mnli", "squad"]
+    assert [t for t, _ in rows[0][1:]] == ["+2.0 ±1.0", "-1.0"] and [t for t, _ in rows[1][1:]] == ["", "+4.0"]
+    # RdBu centred on zero, +-4 (the largest gain) at the ends: +4 is the darkest blue with white text, +2 half-way
+    # to it (the scale's 0.75 stop), -1 a pale red; an empty cell and the row label have no colour
+    assert rows[1][2][1] == "background-color: rgb(5, 48, 97); color: white"
+    half_way = [float(v) for v in rows[0][1][1].split("rgb(")[1].split(")")[0].split(",")]
+    assert half_way == pytest.approx([(146 + 67) / 2, (197 + 147) / 2, (222 + 195) / 2], abs=0.5)  # stops .7, .8
+    assert rows[0][2][1].startswith("background-color: rgb(2") and rows[1][1][1] == "" and rows[0][0][1] == ""
+    assert "darkest colours at ±4.0 points" in charts.gain_table(summary)
     front = analysis.pareto_front(summary)
     fig = charts.gain_vs_cost(summary, front)
     assert fig.data[-1].name == "Pareto front" and list(fig.data[-1].x) == list(front["hours"])
+
+
+def test_html_tables_escape_what_they_show(html_cells):
+    table = pd.DataFrame({"variant": ["<script>alert(1)</script>"], "model": ["m"], "intermediate_task": ["a&b"],
+                          "xnli": [71.25], "pawsx": [None], "partial": [["udpos", "panx"]]})
+    text = charts.score_table(table)
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    header, rows = html_cells(text)
+    assert header == list(table.columns)
+    assert [t for t, _ in rows[0]] == ["<script>alert(1)</script>", "m", "a&b", "71.2", "", "udpos, panx"]
+
+
+def test_gain_summary_does_not_depend_on_row_order():
+    rows = [("L", "large", i, None, t, seed, g, 1.0) for i in ("mnli", "squad") for t in ("xnli", "xquad")
+            for seed, g in enumerate([0.3, 1.7, -0.4, 2.2, 0.9])]
+    df = per_seed(rows)
+    shuffled = df.sample(frac=1.0, random_state=3)
+    pd.testing.assert_frame_equal(analysis.gain_summary(df), analysis.gain_summary(shuffled))
 
 
 def test_languages_carry_family_and_script():
