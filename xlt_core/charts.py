@@ -83,8 +83,9 @@ def diverging_css(values, limit: float) -> list[str]:
     rgb = np.array([[float(c) for c in colour[4:-1].split(",")] for _, colour in _RDBU])
     position = (np.nan_to_num(x) + 1) / 2
     channels = np.stack([np.interp(position, stops, rgb[:, k]) for k in range(3)], axis=-1).round().astype(int)
-    return ["" if np.isnan(v) else f"background-color: rgb({r}, {g}, {b}); color: {'white' if abs(v) > 0.6 else 'black'}"
-            for v, (r, g, b) in zip(x, channels)]
+    ink = np.where(np.abs(x) > 0.6, "white", "black")
+    return ["" if np.isnan(v) else f"background-color: rgb({r}, {g}, {b}); color: {c}"
+            for v, (r, g, b), c in zip(x, channels, ink)]
 
 
 def html_table(df: pd.DataFrame, css_class: str, formats: dict[str, str] | None = None,

@@ -134,7 +134,8 @@ def counts(db) -> dict:
 
 
 def filter_values(db) -> dict[str, list]:
-    """Distinct values of every column the dashboard filters on ({} while the database is not ready)."""
+    """Distinct values of every column the dashboard filters on ({} while the database is not ready), read from the
+    small derived tables where they are (variants, task_scores)."""
     columns = ("model", "model_size", "intermediate_task", "target_task", "split", "language", "seed")
     sources = {c: "variants" if c in VARIANT else "cells" if c == "language" else "task_scores" for c in columns}
     df = _read(db, " UNION ALL ".join(f"(SELECT DISTINCT '{c}' AS col, CAST({c} AS VARCHAR) AS value FROM {sources[c]})"
@@ -178,8 +179,8 @@ def task_gains(db, f: Filters):
     else:
         where, run_params = f.where()
         per_seed = f"""SELECT variant_key, target_task, seed, sum(languages * {f.metric}) / sum(languages) AS score,
-                              CAST(sum(languages) AS BIGINT) AS n, bit_xor(language_set) AS lset, avg(chain_wall_s) AS chain_wall_s,
-                              avg(chain_flops) AS chain_flops
+                              CAST(sum(languages) AS BIGINT) AS n, bit_xor(language_set) AS lset,
+                              avg(chain_wall_s) AS chain_wall_s, avg(chain_flops) AS chain_flops
                        FROM task_scores WHERE split = ? AND intermediate_task <> 'none' AND {where}
                        GROUP BY variant_key, target_task, seed"""
         seed_params = [f.split, *run_params]
