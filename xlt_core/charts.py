@@ -106,7 +106,8 @@ def html_table(df: pd.DataFrame, css_class: str, formats: dict[str, str] | None 
             style = "" if cell_css is None or not cell_css.iat[i, j] else f' style="{cell_css.iat[i, j]}"'
             cells.append(f"<td{right if column in numbers else ''}{style}>{html.escape(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    caption = f'<caption style="caption-side: bottom">{html.escape(caption)}</caption>' if caption else ""
+    caption = (f'<caption style="caption-side: bottom; text-align: left; white-space: nowrap; font-size: 0.8rem">'
+               f'{html.escape(caption)}</caption>' if caption else "")
     return (f'{TABLE_CSS}<table class="xlt-table {css_class}">{caption}<thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
