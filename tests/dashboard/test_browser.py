@@ -113,6 +113,19 @@ def test_a_filter_change_redraws_the_chart(browser, server):
     assert after != before and "metric=em" in url
 
 
+def test_a_filter_change_redraws_a_plotly_chart(browser, server):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server}/model_size?target=xquad&target=mlqa&inter=squad")
+    wait_for_page(page, "model_size")
+    bars = "() => JSON.stringify(document.querySelector('.js-plotly-plot').data.map(t => [t.name, t.y]))"
+    before = page.evaluate(bars)
+    assert "base" in before and "large" in before  # the two sizes side by side
+    page.get_by_text("EM", exact=True).click()
+    page.wait_for_function(f"(old) => ({bars})() !== old", arg=before, timeout=30_000)
+    page.screenshot(path=str(SHOTS / "model_size-em.png"), full_page=True)
+    page.close()
+
+
 def test_an_empty_database_says_what_to_do(browser, tmp_path):
     proc, url = serve(tmp_path / "none.duckdb")
     try:
