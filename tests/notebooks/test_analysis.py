@@ -24,3 +24,5 @@ def test_analysis_notebook_runs_on_demo_results(path, demo_db, tmp_path):
     assert "text/html" in kinds  # tables
     if path.stem not in ("claims",):
         assert "application/vnd.plotly.v1+json" in kinds  # figures
+    if path.stem == "study_table":  # the dashboard overview's gain heatmap, as a coloured HTML table
+        assert any("xlt-gains" in "".join(o.get("data", {}).get("text/html", "")) for o in outputs)
