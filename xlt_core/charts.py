@@ -65,7 +65,9 @@ def gain_vs_cost(df: pd.DataFrame, front: pd.DataFrame | None = None, title: str
     return fig
 
 
-_RDBU = get_colorscale("RdBu")
+_RDBU = get_colorscale("RdBu")  # [[position, "rgb(r,g,b)"], ...], as the plotly heatmaps
+_STOPS = np.array([p for p, _ in _RDBU])
+_RGB = np.array([[float(c) for c in colour[4:-1].split(",")] for _, colour in _RDBU])
 TABLE_CSS = """<style>
 table.xlt-table {border-collapse: collapse; font-size: 0.85rem}
 table.xlt-table th, table.xlt-table td {padding: 0.15rem 0.5rem; border: 1px solid rgba(128, 128, 128, 0.3);
@@ -79,10 +81,8 @@ def diverging_css(values, limit: float) -> list[str]:
     """CSS of heatmap cells: RdBu centred on zero at +-limit (as the plotly heatmaps), white text on the dark ends,
     nothing for a missing value."""
     x = np.clip(np.asarray(values, dtype=float) / limit, -1.0, 1.0)
-    stops = np.array([p for p, _ in _RDBU])
-    rgb = np.array([[float(c) for c in colour[4:-1].split(",")] for _, colour in _RDBU])
     position = (np.nan_to_num(x) + 1) / 2
-    channels = np.stack([np.interp(position, stops, rgb[:, k]) for k in range(3)], axis=-1).round().astype(int)
+    channels = np.stack([np.interp(position, _STOPS, _RGB[:, k]) for k in range(3)], axis=-1).round().astype(int)
     ink = np.where(np.abs(x) > 0.6, "white", "black")
     return ["" if np.isnan(v) else f"background-color: rgb({r}, {g}, {b}); color: {c}"
             for v, (r, g, b), c in zip(x, channels, ink)]
@@ -124,10 +124,11 @@ def gain_table(summary: pd.DataFrame) -> str:
             for cells in zip(gains, half, seeds)]
     limit = max(1.0, float(np.nanmax(np.abs(gains)))) if np.isfinite(gains).any() else 1.0
     css = np.array(diverging_css(gains.ravel(), limit), dtype=object).reshape(gains.shape)
-    table = pd.DataFrame(text, columns=list(pivot.columns))
-    table.insert(0, "intermediate training \\ target task", list(pivot.index))
-    return html_table(table, "xlt-gains", cell_css=pd.DataFrame([[""] + list(r) for r in css]),
-                      numbers=list(pivot.columns),
+    label = "intermediate training \\ target task"
+    table, cell_css = pd.DataFrame(text, columns=pivot.columns), pd.DataFrame(css, columns=pivot.columns)
+    table.insert(0, label, list(pivot.index))
+    cell_css.insert(0, label, "")
+    return html_table(table, "xlt-gains", cell_css=cell_css, numbers=list(pivot.columns),
                       caption=f"Blue: gain, red: loss; the darkest colours at ±{limit:.1f} points.")
 
 
