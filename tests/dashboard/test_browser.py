@@ -93,23 +93,30 @@ def test_every_page_loads_in_chromium(browser, server, name):
     assert (SHOTS / f"{name}.png").stat().st_size > 10_000
 
 
+def redraw_with_em(page, read: str, shot: str):
+    """Click the QA metric EM and wait until `read` (a JS function of no argument) returns something new and not
+    empty. Returns what it read before and after, and the page's URL."""
+    probe = f"() => JSON.stringify(({read})())"
+    before = page.evaluate(probe)
+    page.get_by_text("EM", exact=True).click()  # the QA metric: (EM+F1)/2 -> EM
+    page.wait_for_function("() => location.search.includes('metric=em')", timeout=30_000)
+    page.wait_for_function(f"(old) => {{ const now = ({probe})(); return now !== '[]' && now !== old; }}",
+                           arg=before, timeout=30_000)
+    page.screenshot(path=str(SHOTS / shot), full_page=True)
+    after, url = page.evaluate(probe), page.url
+    return json.loads(before), json.loads(after), url
+
+
 def test_a_filter_change_redraws_the_chart(browser, server):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(f"{server}/?target=xquad&inter=squad")
     wait_for_page(page, "overview")
-
-    heatmap_texts = "() => [...document.querySelectorAll('table.xlt-gains td')].map(t => t.textContent)"
-    before = page.evaluate(heatmap_texts)
-    assert any("±" in t for t in before)  # ten seeds: each cell has its interval
     colour = page.evaluate("() => getComputedStyle(document.querySelector('table.xlt-gains td[style]')).backgroundColor")
     assert colour.startswith("rgb(") and colour != "rgb(255, 255, 255)"  # the cell colours survive sanitising
-    page.get_by_text("EM", exact=True).click()  # the QA metric: (EM+F1)/2 -> EM
-    page.wait_for_function("() => location.search.includes('metric=em')", timeout=30_000)
-    page.wait_for_function(f"(old) => {{ const t = ({heatmap_texts})(); return t.length && JSON.stringify(t) !== old; }}",
-                           arg=json.dumps(before), timeout=30_000)
-    page.screenshot(path=str(SHOTS / "overview-em.png"), full_page=True)
-    after, url = page.evaluate(heatmap_texts), page.url
+    before, after, url = redraw_with_em(
+        page, "() => [...document.querySelectorAll('table.xlt-gains td')].map(t => t.textContent)", "overview-em.png")
     page.close()
+    assert any("±" in t for t in before)  # ten seeds: each cell has its interval
     assert after != before and "metric=em" in url
 
 
@@ -117,13 +124,11 @@ def test_a_filter_change_redraws_a_plotly_chart(browser, server):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(f"{server}/model_size?target=xquad&target=mlqa&inter=squad")
     wait_for_page(page, "model_size")
-    bars = "() => JSON.stringify(document.querySelector('.js-plotly-plot').data.map(t => [t.name, t.y]))"
-    before = page.evaluate(bars)
-    assert "base" in before and "large" in before  # the two sizes side by side
-    page.get_by_text("EM", exact=True).click()
-    page.wait_for_function(f"(old) => ({bars})() !== old", arg=before, timeout=30_000)
-    page.screenshot(path=str(SHOTS / "model_size-em.png"), full_page=True)
+    before, after, url = redraw_with_em(
+        page, "() => document.querySelector('.js-plotly-plot').data.map(t => [t.name, t.y])", "model_size-em.png")
     page.close()
+    assert {name for name, _ in before} == {"base", "large"}  # the two sizes side by side
+    assert after != before and "metric=em" in url
 
 
 def test_an_empty_database_says_what_to_do(browser, tmp_path):
