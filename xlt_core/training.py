@@ -129,7 +129,12 @@ def _optimizer(model: torch.nn.Module, cfg: TrainConfig, device: torch.device):
 
 
 def _to(batch: dict, device: torch.device) -> dict:
-    return {k: v.to(device, non_blocking=True) if torch.is_tensor(v) else v for k, v in batch.items()}
+    """A collated (CPU) batch on the device; on CUDA through pinned memory, so the copy does not block the host."""
+    if device.type == "cpu":
+        return batch
+    pin = device.type == "cuda"
+    return {k: (v.pin_memory() if pin else v).to(device, non_blocking=pin) if torch.is_tensor(v) else v
+            for k, v in batch.items()}
 
 
 def run_model(model: TaskModel, task: str, ttype, feats, pad_id: int, device: torch.device, batch_size: int = 128,
@@ -139,9 +144,10 @@ def run_model(model: TaskModel, task: str, ttype, feats, pad_id: int, device: to
     out = [None] * len(feats.items)
     with torch.inference_mode(), autocast(device):
         for batch_ids in length_grouped_batches(feats.lengths, batch_size):
-            batch = _to(ttype.collate([feats.items[i] for i in batch_ids], pad_id), device)
-            if meter:
+            batch = ttype.collate([feats.items[i] for i in batch_ids], pad_id)
+            if meter:  # counted on the host copy: no device sync
                 meter.add(batch["attention_mask"])
+            batch = _to(batch, device)
             for i, o in zip(batch_ids, ttype.outputs(model(task, batch), batch)):
                 out[i] = o
     return out
@@ -190,6 +196,7 @@ def train(model: TaskModel, tasks: list[TaskData], dev_score, cfg: TrainConfig, 
     bar = tqdm(total=total, initial=state["step"], desc=f"train {'+'.join(t.name for t in tasks)}", unit="step",
                mininterval=1.0)
     by_name = {t.name: t for t in all_tasks}
+    shown = -math.inf
     try:
         while state["step"] < total:
             model.train()
@@ -197,20 +204,23 @@ def train(model: TaskModel, tasks: list[TaskData], dev_score, cfg: TrainConfig, 
                 name = mlm.name if mlm and sampler.random() < cfg.mlm else sampler.choices(names, weights)[0]
                 task = by_name[name]
                 batch_ids = streams[name].next()
-                batch = _to(task.ttype.collate([task.feats.items[i] for i in batch_ids], pad_id), device)
+                batch = task.ttype.collate([task.feats.items[i] for i in batch_ids], pad_id)
+                meter.add(batch["attention_mask"], flops[name])  # on the host copy: no device sync
+                batch = _to(batch, device)
                 with autocast(device):
                     loss = task.ttype.loss(model(name, batch), batch) / cfg.grad_accum
                 loss.backward()
-                meter.add(batch["attention_mask"], flops[name])
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
             schedule.step()
             optimizer.zero_grad(set_to_none=True)
             state["step"] += 1
             meter.steps = state["step"]
-            elapsed = time.perf_counter() - meter.start
-            bar.set_postfix(loss=f"{loss.item() * cfg.grad_accum:.3f}",
-                            tok_s=f"{meter.real_tokens / max(elapsed, 1e-9):.0f}", refresh=False)
+            now = time.perf_counter()
+            if now - shown >= 1.0 or state["step"] == total:  # loss.item() waits for the device: once a second
+                shown = now
+                bar.set_postfix(loss=f"{loss.item() * cfg.grad_accum:.3f}",
+                                tok_s=f"{meter.real_tokens / max(now - meter.start, 1e-9):.0f}", refresh=False)
             bar.update()
             if state["step"] % steps_per_epoch == 0 or state["step"] == total:
                 dev = dev_score(model)
