@@ -6,19 +6,25 @@ MNLI training set, English dev evaluation excluded):
   trainer_grouped  Trainer with best-practice flags: length-grouped sampling (transformers 5:
                    train_sampling_strategy="group_by_length"), dynamic padding, bf16 where available
 
+Each of `--repeat` rounds runs all three (each from the same weights), starting with another one each round; the
+table shows medians, the ratios are medians of the per-round ratios (this shared machine drifts between minutes).
 Prints real (non-padding) tokens per second, the share of processed tokens that are real, and MFU on a GPU.
-The last line is key=value pairs. `--shape large` uses XLM-R large's shape with random weights (for GPUs).
+The last line is key=value pairs. `--shape base` / `--shape large` use XLM-R base's / large's shape with random
+weights (for GPUs, where `--epochs` and a larger `--batch-size` keep warm-up and the optimizer step from dominating).
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
+import statistics
 import tempfile
 import time
 
 import torch
 
 PEAK_BF16 = {"H100": 989e12, "H200": 989e12, "A100": 312e12}
+SHAPES = {"base": (768, 12, 12, 3072), "large": (1024, 24, 16, 4096)}  # hidden, layers, heads, intermediate
 
 
 def build_encoder(shape: str):
@@ -29,8 +35,9 @@ def build_encoder(shape: str):
     tok = load_tokenizer("tiny")
     if shape == "tiny":
         return tok, load_encoder("tiny")
-    cfg = XLMRobertaConfig(vocab_size=250002, hidden_size=1024, num_hidden_layers=24, num_attention_heads=16,
-                           intermediate_size=4096, max_position_embeddings=514, type_vocab_size=1, pad_token_id=1)
+    hidden, layers, heads, inter = SHAPES[shape]
+    cfg = XLMRobertaConfig(vocab_size=250002, hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
+                           intermediate_size=inter, max_position_embeddings=514, type_vocab_size=1, pad_token_id=1)
     torch.manual_seed(0)
     return tok, XLMRobertaModel(cfg, add_pooling_layer=False)
 
@@ -56,7 +63,7 @@ def ours(encoder, tok, ex, args, device):
     feats = ttype.encode(spec, ex, tok, args.max_length)
     torch.manual_seed(0)
     model = TaskModel.for_task(encoder, spec)
-    cfg = TrainConfig(epochs=1.0, lr=2e-5, batch_size=args.batch_size, max_length=args.max_length)
+    cfg = TrainConfig(epochs=float(args.epochs), lr=2e-5, batch_size=args.batch_size, max_length=args.max_length)
     meter = CostMeter(device)
     start = time.perf_counter()
     train(model, [TaskData("mnli", ttype, feats, len(feats.items))], lambda m: 0.0, cfg, 0, tok.pad_token_id, device,
@@ -76,10 +83,10 @@ def trainer(encoder, tok, ex, args, device, grouped: bool):
     padding = False if grouped else "max_length"
     enc = tok(ex["text_a"], ex["text_b"], truncation=True, max_length=args.max_length, padding=padding)
     ds = datasets.Dataset.from_dict({**enc, "labels": ex["label"]})
-    real = sum(sum(m) for m in enc["attention_mask"])
-    padded = len(ds) * args.max_length if not grouped else None
+    real = args.epochs * sum(sum(m) for m in enc["attention_mask"])
+    padded = args.epochs * len(ds) * args.max_length if not grouped else None
     with tempfile.TemporaryDirectory() as out:
-        targs = TrainingArguments(out, per_device_train_batch_size=args.batch_size, num_train_epochs=1,
+        targs = TrainingArguments(out, per_device_train_batch_size=args.batch_size, num_train_epochs=args.epochs,
                                   learning_rate=2e-5, report_to=[], save_strategy="no", logging_strategy="no",
                                   disable_tqdm=True, dataloader_num_workers=0,
                                   **({"train_sampling_strategy": "group_by_length"} if grouped else {}),
@@ -87,7 +94,7 @@ def trainer(encoder, tok, ex, args, device, grouped: bool):
         t = Trainer(model=model, args=targs, train_dataset=ds,
                     data_collator=DataCollatorWithPadding(tok) if grouped else None)
         if grouped:  # count what the collator really feeds the model
-            padded = sum(b["input_ids"].numel() for b in t.get_train_dataloader())
+            padded = args.epochs * sum(b["input_ids"].numel() for b in t.get_train_dataloader())
         start = time.perf_counter()
         t.train()
         if device.type == "cuda":
@@ -97,33 +104,53 @@ def trainer(encoder, tok, ex, args, device, grouped: bool):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shape", choices=("tiny", "large"), default="tiny")
+    parser.add_argument("--shape", choices=("tiny", *SHAPES), default="tiny")
+    parser.add_argument("--epochs", type=int, default=1, help="passes over the training pairs (each method)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--max-length", type=int, default=128)
     parser.add_argument("--size", type=int, default=None, help="training pairs (default: all 3,000 sample pairs)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="rounds of the three methods, in rotating order; ratios are medians of per-round ratios")
     args = parser.parse_args()
+    for name in ("epochs", "batch_size", "max_length", "size", "repeat"):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} {getattr(args, name)}: must be a positive integer")
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     tok, encoder = build_encoder(args.shape)
     ex = data(tok, args.max_length, args.size)
     from xlt_core.training import train_flops_per_token
 
+    methods = {"trainer_padded": lambda: trainer(encoder, tok, ex, args, device, grouped=False),
+               "trainer_grouped": lambda: trainer(encoder, tok, ex, args, device, grouped=True),
+               "ours": lambda: ours(copy.deepcopy(encoder), tok, ex, args, device)}
+    rounds = []  # this machine drifts from minute to minute: each round runs all three, starting with another
+    for r in range(args.repeat):
+        names = list(methods)[r % 3:] + list(methods)[:r % 3]
+        rounds.append({name: methods[name]() for name in names})
     results = {}
-    for name, fn in (("trainer_padded", lambda: trainer(encoder, tok, ex, args, device, grouped=False)),
-                     ("trainer_grouped", lambda: trainer(encoder, tok, ex, args, device, grouped=True)),
-                     ("ours", lambda: ours(encoder, tok, ex, args, device))):
-        seconds, real, padded = fn()
+    for name in methods:
+        seconds = statistics.median(rd[name][0] for rd in rounds)
+        _, real, padded = rounds[0][name]
         results[name] = {"s": seconds, "tok_s": real / seconds, "real_share": real / padded}
-    flops_tok = train_flops_per_token(encoder.config, args.max_length / 2)
+    ratio = {base: [rd[base][0] / rd["ours"][0] for rd in rounds] for base in ("trainer_padded", "trainer_grouped")}
+    # FLOPs per real token at the pairs' mean real length, as the trainer's cost meter counts them
+    mean_length = sum(len(x) for x in tok(ex["text_a"], ex["text_b"], truncation=True,
+                                           max_length=args.max_length)["input_ids"]) / len(ex["label"])
+    flops_tok = train_flops_per_token(encoder.config, mean_length)
     peak = next((v for k, v in PEAK_BF16.items() if device.type == "cuda" and k in torch.cuda.get_device_name()), None)
+    print(f"median of {args.repeat} rounds")
     print(f"{'method':<17}{'seconds':>9}{'real tok/s':>12}{'real share':>12}" + ("     MFU" if peak else ""))
     for name, r in results.items():
         mfu = f"{r['tok_s'] * flops_tok / peak:8.1%}" if peak else ""
         print(f"{name:<17}{r['s']:>9.2f}{r['tok_s']:>12.0f}{r['real_share']:>12.1%}{mfu}")
+    for base, values in ratio.items():
+        print(f"ours / {base} per round: " + " ".join(f"{v:.2f}" for v in values))
     o = results["ours"]
     extra = f" mfu={o['tok_s'] * flops_tok / peak:.3f}" if peak else ""
     print(f"device={device.type} shape={args.shape} batch={args.batch_size} pairs={len(ex['label'])} "
-          f"ratio_vs_trainer_padded={o['tok_s'] / results['trainer_padded']['tok_s']:.2f} "
-          f"ratio_vs_trainer_grouped={o['tok_s'] / results['trainer_grouped']['tok_s']:.2f} "
+          f"epochs={args.epochs} repeat={args.repeat} mean_length={mean_length:.1f} "
+          f"ratio_vs_trainer_padded={statistics.median(ratio['trainer_padded']):.2f} "
+          f"ratio_vs_trainer_grouped={statistics.median(ratio['trainer_grouped']):.2f} "
           f"real_share={o['real_share']:.3f}{extra}")
 
 
