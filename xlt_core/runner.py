@@ -3,6 +3,7 @@ inside its run folder. The folder is written under a temporary name and renamed 
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
@@ -37,6 +38,15 @@ def ensure_kernel(name: str = KERNEL) -> str:
     return name
 
 
+def kernel_options() -> dict:
+    """papermill's kernel arguments: the xlt kernel, talking over Unix sockets rather than TCP where the OS has them
+    (no port opened on a shared node, and no plain-text-transport warning from ipykernel for every stage)."""
+    from traitlets.config import Config
+
+    transport = "ipc" if os.name == "posix" else "tcp"
+    return {"kernel_name": ensure_kernel(), "config": Config({"KernelManager": {"transport": transport}})}
+
+
 def execute_stage(cfg: StageConfig, runs_dir, device: str = "auto", log=print) -> Path:
     """Execute the stage's notebook unless its run folder exists; return the run folder."""
     import papermill
@@ -51,7 +61,7 @@ def execute_stage(cfg: StageConfig, runs_dir, device: str = "auto", log=print) -
     with atomic_dir(final) as tmp:
         try:
             papermill.execute_notebook(
-                str(NOTEBOOKS[cfg.stage]), str(tmp / "notebook.ipynb"), kernel_name=ensure_kernel(),
+                str(NOTEBOOKS[cfg.stage]), str(tmp / "notebook.ipynb"), **kernel_options(),
                 parameters={"config": cfg.to_dict(), "runs_dir": str(runs_dir), "work_dir": str(tmp), "device": device},
                 progress_bar=False, cwd=str(runs_dir), log_output=False)
         except papermill.PapermillExecutionError as err:

@@ -6,7 +6,7 @@ from pathlib import Path
 import papermill
 import pytest
 
-from xlt_core.runner import ensure_kernel
+from xlt_core.runner import kernel_options
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("analysis/*.ipynb")) + \
     [Path(__file__).resolve().parents[2] / "notebooks" / "explore.ipynb"]
@@ -15,7 +15,7 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("ana
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_analysis_notebook_runs_on_demo_results(path, demo_db, tmp_path):
     out = tmp_path / path.name
-    papermill.execute_notebook(str(path), str(out), parameters={"db": str(demo_db)}, kernel_name=ensure_kernel(),
+    papermill.execute_notebook(str(path), str(out), parameters={"db": str(demo_db)}, **kernel_options(),
                                progress_bar=False, cwd=str(path.parent))
     cells = json.loads(out.read_text())["cells"]
     outputs = [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])]
