@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 import time
+import uuid
 from pathlib import Path
 
 from .config import StageConfig
@@ -40,11 +42,15 @@ def ensure_kernel(name: str = KERNEL) -> str:
 
 def kernel_options() -> dict:
     """papermill's kernel arguments: the xlt kernel, talking over Unix sockets rather than TCP where the OS has them
-    (no port opened on a shared node, and no plain-text-transport warning from ipykernel for every stage)."""
+    (no port opened on a shared node, and no plain-text-transport warning from ipykernel for every stage). Each
+    kernel gets its own socket path, so parallel workers never meet; the kernel manager removes the files."""
     from traitlets.config import Config
 
-    transport = "ipc" if os.name == "posix" else "tcp"
-    return {"kernel_name": ensure_kernel(), "config": Config({"KernelManager": {"transport": transport}})}
+    manager = {"transport": "tcp"}
+    ip = os.path.join(tempfile.gettempdir(), f"xlt-kernel-{uuid.uuid4().hex[:12]}")
+    if os.name == "posix" and len(ip) < 96:  # a Unix socket path has at most 107 bytes ("-N" is appended)
+        manager = {"transport": "ipc", "ip": ip}
+    return {"kernel_name": ensure_kernel(), "config": Config({"KernelManager": manager})}
 
 
 def execute_stage(cfg: StageConfig, runs_dir, device: str = "auto", log=print) -> Path:
