@@ -75,10 +75,11 @@ def ours(encoder, tok, ex, args, device):
 
 def trainer(encoder, tok, ex, args, device, grouped: bool):
     import datasets
-    from transformers import (DataCollatorWithPadding, Trainer, TrainingArguments,
+    from transformers import (DataCollatorWithPadding, PrinterCallback, Trainer, TrainingArguments,
                               XLMRobertaForSequenceClassification)
 
-    model = XLMRobertaForSequenceClassification(encoder.config.__class__(**{**encoder.config.to_dict(), "num_labels": 3}))
+    config = {k: v for k, v in encoder.config.to_dict().items() if k not in ("id2label", "label2id")}
+    model = XLMRobertaForSequenceClassification(encoder.config.__class__(**config, num_labels=3))
     model.roberta.load_state_dict(encoder.state_dict(), strict=False)
     padding = False if grouped else "max_length"
     enc = tok(ex["text_a"], ex["text_b"], truncation=True, max_length=args.max_length, padding=padding)
@@ -93,6 +94,7 @@ def trainer(encoder, tok, ex, args, device, grouped: bool):
                                   bf16=grouped and device.type == "cuda", use_cpu=device.type == "cpu")
         t = Trainer(model=model, args=targs, train_dataset=ds,
                     data_collator=DataCollatorWithPadding(tok) if grouped else None)
+        t.remove_callback(PrinterCallback)  # its end-of-training dict would interleave with the table
         if grouped:  # count what the collator really feeds the model
             padded = args.epochs * sum(b["input_ids"].numel() for b in t.get_train_dataloader())
         start = time.perf_counter()
@@ -138,7 +140,7 @@ def main() -> None:
                                            max_length=args.max_length)["input_ids"]) / len(ex["label"])
     flops_tok = train_flops_per_token(encoder.config, mean_length)
     peak = next((v for k, v in PEAK_BF16.items() if device.type == "cuda" and k in torch.cuda.get_device_name()), None)
-    print(f"median of {args.repeat} rounds")
+    print(f"median of {args.repeat} round{'s' if args.repeat > 1 else ''}")
     print(f"{'method':<17}{'seconds':>9}{'real tok/s':>12}{'real share':>12}" + ("     MFU" if peak else ""))
     for name, r in results.items():
         mfu = f"{r['tok_s'] * flops_tok / peak:8.1%}" if peak else ""
