@@ -5,3 +5,9 @@ Importing the package is cheap: torch and transformers are imported only by the 
 """
 
 __version__ = "0.1.0"
+
+import warnings
+
+# tqdm.auto (imported by transformers and datasets) warns in every Jupyter kernel without ipywidgets, then falls back
+# to the text bars that xlt uses anyway (they stream from papermill kernels to the terminal and the sweep logs)
+warnings.filterwarnings("ignore", message="IProgress not found")

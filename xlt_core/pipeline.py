@@ -14,7 +14,7 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
-from tqdm.auto import tqdm
+from tqdm import tqdm  # text bars: they stream from papermill kernels to the terminal or the sweep log
 
 from .config import StageConfig
 from .data import bucc_original, examples, load_split, reindex_tags, subsample, take

@@ -69,7 +69,8 @@ def execute_stage(cfg: StageConfig, runs_dir, device: str = "auto", log=print) -
             papermill.execute_notebook(
                 str(NOTEBOOKS[cfg.stage]), str(tmp / "notebook.ipynb"), **kernel_options(),
                 parameters={"config": cfg.to_dict(), "runs_dir": str(runs_dir), "work_dir": str(tmp), "device": device},
-                progress_bar=False, cwd=str(runs_dir), log_output=False)
+                progress_bar=False, cwd=str(runs_dir), log_output=False,
+                stderr_file=sys.stderr)  # the kernel's progress bars, as they come, to the terminal / sweep log
         except papermill.PapermillExecutionError as err:
             kept = runs_dir / ".failed" / f"{cfg.stage_id}.ipynb"
             kept.parent.mkdir(parents=True, exist_ok=True)

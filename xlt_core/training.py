@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from tqdm.auto import tqdm
+from tqdm import tqdm  # text bars: they stream from papermill kernels to the terminal or the sweep log
 
 from .config import TrainConfig
 from .errors import XltError

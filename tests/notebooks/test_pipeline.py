@@ -41,6 +41,7 @@ def test_demo_scores_every_language_and_reruns_as_a_no_op(tmp_path):
     folders = [p for p in (tmp_path / "runs").iterdir() if not p.name.startswith(".")]
     assert len(folders) == 5 and first.stdout.count("[run]") == 5
     assert "WARNING" not in first.stderr  # kernels over Unix sockets: ipykernel has no TCP warning to print
+    assert "train mnli: 100%" in first.stderr and "IProgress" not in first.stderr  # the kernels' bars, streamed
     for folder in folders:
         nb = json.loads((folder / "notebook.ipynb").read_text())
         assert nb["metadata"]["papermill"]["exception"] is None or nb["metadata"]["papermill"]["exception"] is False

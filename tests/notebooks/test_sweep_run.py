@@ -49,6 +49,8 @@ def test_local_executor_with_two_workers_isolates_a_failure(tmp_path):
     assert out.index("[start] evaluate-tatoeba") < out.index("running 1") and out.count("[start]") == 2  # at once
     assert "[failed] target-xnli-" in out and "unknown label 'maybe'" in out and ".failed/target-xnli-" in out
     assert "skipped 1" in out  # evaluate-xnli depends on the failed stage; tatoeba did not
+    [log] = (tmp_path / "runs" / ".logs").glob("evaluate-tatoeba-*.log")
+    assert "evaluate tatoeba: 100%" in log.read_text()  # the kernel's progress bar, streamed to the stage's log
     con = duckdb.connect(str(tmp_path / "results.duckdb"), read_only=True)
     assert con.execute("SELECT DISTINCT target_task FROM scores").fetchall() == [("tatoeba",)]
     con.close()
