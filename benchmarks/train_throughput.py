@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import copy
+import gc
 import statistics
+import sys
 import tempfile
 import time
 
@@ -120,21 +122,33 @@ def main() -> None:
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     tok, encoder = build_encoder(args.shape)
     ex = data(tok, args.max_length, args.size)
+    from xlt_core.errors import XltError
     from xlt_core.training import train_flops_per_token
 
     methods = {"trainer_padded": lambda: trainer(encoder, tok, ex, args, device, grouped=False),
                "trainer_grouped": lambda: trainer(encoder, tok, ex, args, device, grouped=True),
                "ours": lambda: ours(copy.deepcopy(encoder), tok, ex, args, device)}
-    rounds = []  # this machine drifts from minute to minute: each round runs all three, starting with another
+    rounds, oom = [], set()  # this machine drifts from minute to minute: each round runs all three, in turn first
     for r in range(args.repeat):
-        names = list(methods)[r % 3:] + list(methods)[:r % 3]
-        rounds.append({name: methods[name]() for name in names})
+        rounds.append({})
+        for name in [n for n in list(methods)[r % 3:] + list(methods)[:r % 3] if n not in oom]:
+            try:
+                rounds[-1][name] = methods[name]()
+            except torch.cuda.OutOfMemoryError:  # a baseline too big for the device at this batch size: say so
+                oom.add(name)
+            except XltError as err:  # ours names the batch size it ran out of memory with
+                sys.exit(f"ours: {err}")
+            if name in oom:  # (outside the except block, so that the traceback no longer holds the memory)
+                gc.collect()
+                torch.cuda.empty_cache()
+    done = [name for name in methods if name not in oom]
     results = {}
-    for name in methods:
+    for name in done:
         seconds = statistics.median(rd[name][0] for rd in rounds)
         _, real, padded = rounds[0][name]
         results[name] = {"s": seconds, "tok_s": real / seconds, "real_share": real / padded}
-    ratio = {base: [rd[base][0] / rd["ours"][0] for rd in rounds] for base in ("trainer_padded", "trainer_grouped")}
+    ratio = {base: [rd[base][0] / rd["ours"][0] for rd in rounds] for base in ("trainer_padded", "trainer_grouped")
+             if base in done}
     # FLOPs per real token at the pairs' mean real length, as the trainer's cost meter counts them
     mean_length = sum(len(x) for x in tok(ex["text_a"], ex["text_b"], truncation=True,
                                            max_length=args.max_length)["input_ids"]) / len(ex["label"])
@@ -142,17 +156,21 @@ def main() -> None:
     peak = next((v for k, v in PEAK_BF16.items() if device.type == "cuda" and k in torch.cuda.get_device_name()), None)
     print(f"median of {args.repeat} round{'s' if args.repeat > 1 else ''}")
     print(f"{'method':<17}{'seconds':>9}{'real tok/s':>12}{'real share':>12}" + ("     MFU" if peak else ""))
-    for name, r in results.items():
+    for name in methods:
+        if name in oom:
+            print(f"{name:<17}out of memory at batch size {args.batch_size}")
+            continue
+        r = results[name]
         mfu = f"{r['tok_s'] * flops_tok / peak:8.1%}" if peak else ""
         print(f"{name:<17}{r['s']:>9.2f}{r['tok_s']:>12.0f}{r['real_share']:>12.1%}{mfu}")
     for base, values in ratio.items():
         print(f"ours / {base} per round: " + " ".join(f"{v:.2f}" for v in values))
     o = results["ours"]
+    ratios = " ".join(f"ratio_vs_{base}=" + (f"{statistics.median(ratio[base]):.2f}" if base in ratio else "oom")
+                      for base in ("trainer_padded", "trainer_grouped"))
     extra = f" mfu={o['tok_s'] * flops_tok / peak:.3f}" if peak else ""
     print(f"device={device.type} shape={args.shape} batch={args.batch_size} pairs={len(ex['label'])} "
-          f"epochs={args.epochs} repeat={args.repeat} mean_length={mean_length:.1f} "
-          f"ratio_vs_trainer_padded={statistics.median(ratio['trainer_padded']):.2f} "
-          f"ratio_vs_trainer_grouped={statistics.median(ratio['trainer_grouped']):.2f} "
+          f"epochs={args.epochs} repeat={args.repeat} mean_length={mean_length:.1f} {ratios} "
           f"real_share={o['real_share']:.3f}{extra}")
 
 

@@ -25,3 +25,30 @@ def test_train_throughput_rejects_a_bad_option_before_any_compute():
     proc = subprocess.run([sys.executable, SCRIPT, "--repeat", "0"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.strip().splitlines()[-1].endswith("--repeat 0: must be a positive integer")
+
+
+def test_a_baseline_out_of_memory_is_reported_and_the_rest_still_measured(monkeypatch, capsys):
+    import importlib.util
+
+    import torch
+
+    spec = importlib.util.spec_from_file_location("train_throughput", SCRIPT)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    calls = []
+    real_trainer = bench.trainer
+
+    def padded_too_big(encoder, tok, ex, args, device, grouped):
+        calls.append(grouped)
+        if not grouped:
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory")
+        return real_trainer(encoder, tok, ex, args, device, grouped)
+
+    monkeypatch.setattr(bench, "trainer", padded_too_big)
+    monkeypatch.setattr(sys, "argv", [SCRIPT, "--size", "64", "--repeat", "2"])
+    bench.main()
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert calls.count(False) == 1  # not tried again in the second round
+    assert "trainer_padded   out of memory at batch size 32" in lines
+    values = dict(pair.split("=") for pair in lines[-1].split())
+    assert values["ratio_vs_trainer_padded"] == "oom" and float(values["ratio_vs_trainer_grouped"]) > 0
