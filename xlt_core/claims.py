@@ -1,40 +1,17 @@
 """The claims of shared/reference/claims.csv, evaluated on reproduced scores: supported, refuted, or not enough
-data, with the measured value. Pure functions over score rows (dicts with model, intermediate_task, target_task,
-language, split, metric, score, seed). Gains compare an intermediate variant with 'none' for the same model, on
-the languages both have, seeds averaged first; task scores use scoring.language_score ((EM+F1)/2 for QA)."""
+data, with the measured value. Pure functions over the per-language cells of results.claim_cells (mean and spread
+over seeds, computed in SQL). Gains compare an intermediate variant with 'none' for the same model, on the languages
+both have."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from statistics import mean, pstdev
+from statistics import mean
 
-from .scoring import language_score
 from .tasks import GROUPS
 
 TOLERANCE = 1.0  # a claimed gain counts as reproduced when the measured one is at most this many points lower
 NINE = [t for members in GROUPS.values() for t in members]
-
-
-def _task_scores(rows: list[dict], split: str) -> dict:
-    """(model, intermediate, target) -> {language: (mean over seeds, std over seeds)}."""
-    cells = defaultdict(lambda: defaultdict(dict))  # (model, inter, target, lang) -> seed -> metric -> score
-    for r in rows:
-        if r["split"] == split:
-            cells[(r["model"], r["intermediate_task"], r["target_task"], r["language"])][r["seed"]][r["metric"]] = r["score"]
-    out = defaultdict(dict)
-    for (model, inter, target, lang), by_seed in cells.items():
-        values = [language_score(target, metrics) for metrics in by_seed.values()]
-        out[(model, inter, target)][lang] = (mean(values), pstdev(values) if len(values) > 1 else 0.0)
-    return out
-
-
-def _split(rows: list[dict]) -> str:
-    return "dev" if any(r["split"] == "dev" for r in rows) else "test"
-
-
-def task_gains(rows: list[dict], split: str | None = None) -> dict:
-    """(model, intermediate) -> {target: (gain in points, seed noise)} over the languages shared with 'none'."""
-    return gains_from_cells(_task_scores(rows, split or _split(rows)))
 
 
 def cells_from_frame(df) -> dict:
@@ -76,11 +53,6 @@ def _share(gains, target, test) -> tuple[float | None, int]:
     """Share of intermediate variants whose gain on `target` passes `test`; how many were compared."""
     found = [test(*targets[target]) for (m, i), targets in gains.items() if target in targets]
     return (sum(found) / len(found) if found else None), len(found)
-
-
-def evaluate(rows: list[dict]) -> list[dict]:
-    split = _split(rows)
-    return verdicts(task_gains(rows, split), split)
 
 
 def verdicts(gains: dict, split: str) -> list[dict]:

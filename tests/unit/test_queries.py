@@ -50,6 +50,24 @@ def test_study_means_seeds_then_languages(db):
     assert f1 == pytest.approx(((70 + 72) / 2 + (50 + 52) / 2) / 2)
 
 
+def test_task_score_is_the_mean_over_its_languages_and_a_partial_task_stays_out(tmp_path):
+    from xlt_core import analysis
+    from xlt_core.tasks import TASKS
+
+    pawsx = [("p", "m", "none", "pawsx", lang, "test", "accuracy", 80.0 + i, 0)
+             for i, lang in enumerate(TASKS["pawsx"].languages)]  # 80..86
+    xquad = qa("q", "none", "en", 70, 80) + qa("q", "none", "de", 50, 60)
+    study = results.study(make_db(tmp_path / "p.duckdb", pawsx + xquad), results.Filters()).set_index("target_task")
+    assert study.loc["pawsx", "score"] == pytest.approx(83.0) and study.loc["pawsx", "languages"] == 7
+    # (75 + 55) / 2 = 65; F1 only: (80 + 60) / 2 = 70
+    assert study.loc["xquad", "score"] == pytest.approx(65.0) and study.loc["xquad", "languages"] == 2
+    f1 = results.study(tmp_path / "p.duckdb", results.Filters(metric="f1")).set_index("target_task")
+    assert f1.loc["xquad", "score"] == pytest.approx(70.0)
+    table = analysis.xtreme_table(study.reset_index()).iloc[0]
+    assert table["partial"] == ["xquad"] and len(TASKS["xquad"].languages) - 2 == 9  # nine languages missing
+    assert table["pawsx"] == pytest.approx(83.0) and pd.isna(table["xtreme"])
+
+
 def test_task_gains_per_seed_and_on_shared_languages(db):
     df = results.task_gains(db, results.Filters()).sort_values(["intermediate_size", "seed"], na_position="first")
     # seed 0 (same languages as the baseline: the fast path): (75 + 57)/2 - 56 = 10
