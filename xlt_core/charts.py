@@ -115,11 +115,10 @@ def html_table(df: pd.DataFrame, css_class: str, formats: dict[str, str] | None 
 def gain_table(summary: pd.DataFrame) -> str:
     """The gain heatmap as an HTML table: rows variant, columns target task, cells the mean gain over seeds with
     the 95% interval's half-width where there are seeds to have one, coloured RdBu centred on zero."""
-    pivot = summary.pivot_table(index="variant", columns="target_task", values="gain", aggfunc="mean", sort=False)
-    half = summary.pivot_table(index="variant", columns="target_task", values="ci_half", aggfunc="mean", sort=False)
-    seeds = summary.pivot_table(index="variant", columns="target_task", values="seeds", aggfunc="min", sort=False)
-    half, seeds = half.reindex_like(pivot).to_numpy(), seeds.reindex_like(pivot).to_numpy()
-    gains = pivot.to_numpy()
+    wide = summary.pivot_table(index="variant", columns="target_task", sort=False,
+                               aggfunc={"gain": "mean", "ci_half": "mean", "seeds": "min"})
+    pivot = wide["gain"]
+    gains, half, seeds = (wide[v][pivot.columns].to_numpy() for v in ("gain", "ci_half", "seeds"))
     text = [["" if np.isnan(g) else f"{g:+.1f}" + (f" ±{h:.1f}" if s > 1 else "") for g, h, s in zip(*cells)]
             for cells in zip(gains, half, seeds)]
     limit = max(1.0, float(np.nanmax(np.abs(gains)))) if np.isfinite(gains).any() else 1.0
