@@ -74,6 +74,15 @@ CREATE TABLE IF NOT EXISTS task_scores (
 );
 """
 TABLES = ("runs", "scores", "costs", "chains", "variants", "cells", "task_scores", "published", "claims")
+RUN_COLUMNS = ("run_id", "stage", "parent_id", "model", "model_size", "intermediate_task", "target_task", "task",
+               "seed", "data", "data_revision", "dev_metric", "dev_score", "git_commit", "git_dirty", "xlt_version",
+               "packages", "hardware", "config", "cost", "wall_s", "device", "started_at", "finished_at", "run_dir",
+               "notebook")
+COST_COLUMNS = ("run_id", "stage", "model", "model_size", "intermediate_task", "target_task", "seed", "wall_s",
+                "device", "device_name", "real_tokens", "padded_tokens", "est_train_flops", "peak_memory_mb", "steps")
+REFERENCE = Path(__file__).parent.parent / "reference"
+SCORE_COLUMNS = ("run_id", "model", "model_size", "intermediate_task", "target_task", "language", "split", "metric",
+                 "score", "n", "seed", "layer", "pooling", "variant")
 # chain attributes of every evaluate run not yet in `chains`: walk parent links up to the first stage; size,
 # sampling and MLM share come from the nearest intermediate stage, costs are summed over the whole chain
 FILL_CHAINS = """
@@ -133,15 +142,6 @@ def fill_derived(con) -> None:
                              for choice in METRIC_CHOICES]).fetchall()
     con.execute(FILL_TASK_SCORES).fetchall()
     con.execute(FILL_VARIANTS).fetchall()
-RUN_COLUMNS = ("run_id", "stage", "parent_id", "model", "model_size", "intermediate_task", "target_task", "task",
-               "seed", "data", "data_revision", "dev_metric", "dev_score", "git_commit", "git_dirty", "xlt_version",
-               "packages", "hardware", "config", "cost", "wall_s", "device", "started_at", "finished_at", "run_dir",
-               "notebook")
-COST_COLUMNS = ("run_id", "stage", "model", "model_size", "intermediate_task", "target_task", "seed", "wall_s",
-                "device", "device_name", "real_tokens", "padded_tokens", "est_train_flops", "peak_memory_mb", "steps")
-REFERENCE = Path(__file__).parent.parent / "reference"
-SCORE_COLUMNS = ("run_id", "model", "model_size", "intermediate_task", "target_task", "language", "split", "metric",
-                 "score", "n", "seed", "layer", "pooling", "variant")
 
 
 def connect(db, read_only: bool = False, attempts: int = 50):
