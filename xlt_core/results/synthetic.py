@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..scoring import headline_metrics
 from ..tasks import TASKS
 from .store import COST_COLUMNS, RUN_COLUMNS, SCHEMA, SCORE_COLUMNS, add_reference, connect, fill_derived, insert
 
@@ -31,10 +32,9 @@ TARGETS = [n for n, t in TASKS.items() if t.role == "target"]
 
 
 def _metrics(task: str) -> tuple[str, ...]:
-    spec = TASKS[task]
-    if spec.type == "span_qa":
-        return ("exact_match", "f1")
-    return ("f1", "precision", "recall") if spec.metric in ("seqeval", "bucc") else ("accuracy",)
+    """The metrics a run of `task` stores: its headline ones, with precision and recall beside an F1."""
+    names = headline_metrics(task)
+    return names + ("precision", "recall") if names == ("f1",) else names
 
 
 def _unit(*key) -> float:
