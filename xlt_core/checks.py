@@ -9,18 +9,26 @@ from .config import StageConfig
 from .data import LICENSED, bucc_original, check_split, local_root
 from .errors import XltError
 from .hub import available, unreachable
-from .tasks import TASKS, TaskSpec, get_task, training_task
+from .tasks import TASKS, TaskSpec, get_task, training_languages, training_task
 
 
 def reads(cfg: StageConfig) -> list[tuple[TaskSpec, str, str]]:
-    """The (task, split, language) triples a stage loads."""
-    spec = get_task(cfg.task)
+    """The (task, split, language) triples a stage loads: for a training stage, every task trained together
+    ("mnli+squad"), its training sources in all their training languages, its English dev data, and the MLM
+    text when MLM is mixed in."""
     if cfg.stage == "evaluate":
+        spec = get_task(cfg.task)
         splits = [cfg.split] + (["dev"] if spec.metric == "bucc" and cfg.split != "dev" else [])
         return [(spec, split, lang) for split in splits for lang in cfg.languages]
-    source = training_task(spec)
-    dev = spec if "en" in spec.languages else source
-    return [(t, "train", "en") for t in (source, *(TASKS[m] for m in source.mix))] + [(dev, "dev", "en")]
+    out = []
+    for name in cfg.tasks:
+        spec = get_task(name)
+        source = training_task(spec)
+        out += [(t, "train", lang) for t in (source, *(TASKS[m] for m in source.mix)) for lang in training_languages(t)]
+        out.append((spec if "en" in spec.languages else source, "dev", "en"))
+    if cfg.train.mlm:
+        out += [(TASKS["mlm"], "train", lang) for lang in training_languages(TASKS["mlm"])]
+    return list({(t.name, split, lang): (t, split, lang) for t, split, lang in out}.values())
 
 
 def preflight(stages: list[StageConfig]) -> None:

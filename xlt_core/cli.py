@@ -92,10 +92,14 @@ def build_parser() -> Parser:
     sweep = sub.add_parser("sweep", help="plan or run a sweep file (sweeps/*.yaml)")
     sweep_sub = sweep.add_subparsers(dest="sweep_command", required=True, parser_class=Parser)
     plan = sweep_sub.add_parser("plan", help="stages, how many are shared or done, estimated GPU-hours")
-    plan.add_argument("file")
-    _store_args(plan)
     srun = sweep_sub.add_parser("run", help="run what is missing")
-    srun.add_argument("file")
+    for p in (plan, srun):
+        p.add_argument("file", help="a sweep file, e.g. sweeps/paper_grid.yaml")
+        p.add_argument("--model", help="replace the file's model(s) with this one, e.g. tiny for a dry run")
+        p.add_argument("--data", help="replace the file's data source: sample, hub or a folder")
+        p.add_argument("--sizes", default="full", choices=("full", "tiny"),
+                       help="tiny: cap every stage at a few dozen examples (a dry run before a cluster job)")
+    _store_args(plan)
     srun.add_argument("--executor", choices=("local", "slurm"), default="local")
     srun.add_argument("--workers", type=_positive, default=1, help="stages at a time (one GPU each)")
     srun.add_argument("--device", default="auto")
@@ -134,9 +138,9 @@ def _execute(chains, args) -> None:
 
 
 def _sweep(args) -> int:
-    from .sweep import Plan, format_plan, load_sweep
+    from .sweep import Plan, format_plan, load_sweep, overrides
 
-    plan = Plan.of(load_sweep(args.file))
+    plan = Plan.of(load_sweep(args.file, overrides(args.model, args.data, args.sizes)))
     print(format_plan(plan, plan.summary(args.runs_dir), args.file))
     if args.sweep_command == "plan":
         return 0

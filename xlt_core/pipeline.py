@@ -22,7 +22,7 @@ from .errors import XltError
 from .paths import atomic_dir
 from .provenance import collect, now
 from .rundir import is_done, read_run, run_folder
-from .tasks import TASKS, TaskSpec, get_task, training_task
+from .tasks import TASKS, TaskSpec, get_task, training_languages, training_task
 
 
 def as_config(config) -> StageConfig:
@@ -76,11 +76,6 @@ def split_examples(cfg: StageConfig, spec: TaskSpec, split: str, language: str, 
         ex = reindex_tags(ex, names)
     first = next(iter(ex.values()))
     return take(ex, subsample(len(first), size, cfg.seed))
-
-
-def training_languages(spec: TaskSpec) -> tuple[str, ...]:
-    """English, except for the multilingual sources (translate-train data, MLM text): all their languages."""
-    return spec.languages if spec.role == "source" and len(spec.languages) > 1 else ("en",)
 
 
 def train_split(cfg: StageConfig, spec: TaskSpec) -> dict[str, list]:

@@ -70,15 +70,28 @@ def _languages_for(target: str, languages) -> str:
     return ",".join(kept)
 
 
-def load_sweep(path) -> list[list[StageConfig]]:
+# `--sizes tiny`: caps that make any sweep a dry run of minutes on the embedded default (every stage, every
+# regime, every language; few examples each)
+SIZES = {"tiny": {"intermediate_size": 48, "train_size": 48, "eval_size": 12}, "full": {}}
+
+
+def overrides(model: str | None = None, data: str | None = None, sizes: str = "full") -> dict:
+    """Sweep keys that replace the file's own in every grid (`xlt sweep ... --model tiny --data sample --sizes tiny`)."""
+    if sizes not in SIZES:
+        raise XltError(f"unknown sizes {sizes!r}: choose {one_of(SIZES)}")
+    return {**({"model": model} if model else {}), **({"data": data} if data else {}), **SIZES[sizes]}
+
+
+def load_sweep(path, override: dict | None = None) -> list[list[StageConfig]]:
+    """The chains of a sweep file; `override` replaces keys in every grid (to swap the model, data or sizes)."""
     path = Path(path)
     spec = _read(path)
     grids = spec.pop("grids", None)
     if grids is None:
-        return _expand(path, spec)
+        return _expand(path, {**spec, **(override or {})})
     if not isinstance(grids, list) or not grids or not all(isinstance(g, dict) for g in grids):
         raise XltError(f"sweep file {path}: key 'grids' must be a non-empty list of mappings")
-    return [c for g in grids for c in _expand(path, {**spec, **g})]
+    return [c for g in grids for c in _expand(path, {**spec, **g, **(override or {})})]
 
 
 # the plan -------------------------------------------------------------------------------------------------------

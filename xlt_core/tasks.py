@@ -248,3 +248,8 @@ def resolve_languages(task: TaskSpec, languages) -> tuple[str, ...]:
 def training_task(task: TaskSpec) -> TaskSpec:
     """The task whose English training data trains `task` (itself unless `train_task` says otherwise)."""
     return TASKS[task.train_task] if task.train_task else task
+
+
+def training_languages(spec: TaskSpec) -> tuple[str, ...]:
+    """English, except for the multilingual sources (translate-train data, MLM text): all their languages."""
+    return spec.languages if spec.role == "source" and len(spec.languages) > 1 else ("en",)
