@@ -26,7 +26,7 @@ dashboard: install
 	$(VENV)/bin/xlt dashboard --port $(PORT)
 
 lab: install
-	$(PY) -m ipykernel install --sys-prefix --name xlt --display-name "Python (xlt)"
+	$(PY) -c "from xlt_core.runner import ensure_kernel; ensure_kernel()"  # the kernel that dies with its parent
 	$(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser --notebook-dir notebooks $(ROOT)
 
 bench: install

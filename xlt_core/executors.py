@@ -1,7 +1,8 @@
 """Run a sweep's stages: each stage once its parent is done, at most N at a time; a failed stage is reported with
 its executed notebook and skips only the stages that depend on it; a rerun does only what is missing.
 
-local  one subprocess per stage (`python -m xlt_core.runner`), one GPU each through CUDA_VISIBLE_DEVICES, or CPU
+local  one subprocess per stage (`python -m xlt_core.runner`), one GPU each through CUDA_VISIBLE_DEVICES, or CPU;
+       a worker (and its kernel) dies with the sweep (kernel.die_with), killed or not
 slurm  one Slurm job per stage through submitit (its `local` cluster runs the same jobs here, for tests)
 """
 
@@ -16,7 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import StageConfig
+from .kernel import parent_flag
 from .rundir import is_done
+from .runner import ensure_kernel
+from .staging import reclaim
+from .storage import storage_errors
 
 
 @dataclass
@@ -44,17 +49,19 @@ class LocalLauncher:
         return len(self.free)
 
     def start(self, cfg: StageConfig):
-        slot = self.free.pop()
         logs = self.runs_dir / ".logs"
-        logs.mkdir(parents=True, exist_ok=True)
-        (logs / f"{cfg.stage_id}.json").write_text(json.dumps(cfg.to_dict()))
+        with storage_errors(logs):
+            logs.mkdir(parents=True, exist_ok=True)
+            (logs / f"{cfg.stage_id}.json").write_text(json.dumps(cfg.to_dict()))
+            log = open(logs / f"{cfg.stage_id}.log", "w")
+        slot = self.free.pop()
         env = dict(os.environ)
         device = self.device
         if slot is not None:
             env["CUDA_VISIBLE_DEVICES"], device = slot, "cuda"
-        log = open(logs / f"{cfg.stage_id}.log", "w")
         proc = subprocess.Popen([sys.executable, "-m", "xlt_core.runner", str(logs / f"{cfg.stage_id}.json"),
-                                 str(self.runs_dir), device], stdout=log, stderr=subprocess.STDOUT, env=env)
+                                 str(self.runs_dir), device, parent_flag()], stdout=log, stderr=subprocess.STDOUT,
+                                env=env)
         return (proc, slot, log)
 
     def poll(self, handle):
@@ -125,8 +132,11 @@ def _last_error(log: Path) -> str:
 
 
 def run_sweep(stages: list[StageConfig], runs_dir, launcher, log=print, poll_s: float = 0.2) -> Progress:
-    """Every stage whose run folder is missing, parents first, as many at a time as the launcher takes."""
+    """Every stage whose run folder is missing, parents first, as many at a time as the launcher takes. First what
+    killed runs left in runs_dir is reclaimed, and the kernel registered once for all workers."""
     runs_dir = Path(runs_dir)
+    reclaim(runs_dir, log)
+    ensure_kernel()
     progress = Progress()
     pending = []
     for cfg in stages:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections import defaultdict
 from pathlib import Path
 
@@ -22,6 +21,8 @@ from .errors import XltError
 from .paths import atomic_dir
 from .provenance import collect, now
 from .rundir import is_done, read_run, run_folder
+from .staging import drop_partial, partial_dir, reclaim
+from .storage import storage_errors
 from .tasks import TASKS, TaskSpec, get_task, training_languages, training_task
 
 
@@ -33,10 +34,13 @@ def run_stage(config, runs_dir="runs", work_dir=None, device: str = "auto") -> d
     """Run one stage unless its run folder exists; return its record (config, dev score, scores, cost).
 
     work_dir: where to write (the papermill runner passes a temporary folder and renames it when the notebook is
-    complete); None writes to a temporary folder here and renames it at the end.
+    complete); None writes to a temporary folder here and renames it at the end, then drops the training checkpoint
+    (in that order: a kill in between loses nothing).
     """
     cfg = as_config(config)
     final = run_folder(runs_dir, cfg)
+    if work_dir is None:
+        reclaim(runs_dir)
     if is_done(runs_dir, cfg):
         return read_run(final)
     if cfg.parent is not None and not is_done(runs_dir, cfg.parent):
@@ -47,25 +51,32 @@ def run_stage(config, runs_dir="runs", work_dir=None, device: str = "auto") -> d
         return read_run(work_dir)
     with atomic_dir(final) as tmp:
         _compute(cfg, tmp, Path(runs_dir), device)
+    drop_partial(runs_dir, cfg.stage_id)
     return read_run(final)
 
 
 def _compute(cfg: StageConfig, out: Path, runs_dir: Path, device: str) -> None:
+    """The stage's outputs in `out`, config.json last. A full disk or an unwritable folder is a StorageError (the
+    papermill runner recognises it by name across the kernel boundary)."""
     from .training import CostMeter, pick_device
 
     started = now()
     meter = CostMeter(pick_device(device))
-    result = STAGES[cfg.stage](cfg, out, runs_dir, meter)
-    partial = result.pop("_partial", None)
-    (out / "scores.json").write_text(json.dumps(result.pop("scores", []), indent=1))
-    (out / "cost.json").write_text(json.dumps(meter.summary(), indent=1))
+    with storage_errors(out):
+        result = STAGES[cfg.stage](cfg, out, runs_dir, meter)
+    write_json(out / "scores.json", result.pop("scores", []), indent=1)
+    write_json(out / "cost.json", meter.summary(), indent=1)
     record = {"stage_id": cfg.stage_id, "config": cfg.to_dict(), "intermediate_task": cfg.intermediate_task,
               "target_task": cfg.target_task, "model_size": cfg.model_size,
               "parent_id": cfg.parent.stage_id if cfg.parent else None,
               "provenance": collect(), "started_at": started, "finished_at": now(), **result}
-    (out / "config.json").write_text(json.dumps(record, indent=1))  # written last: its presence means "done"
-    if partial:
-        shutil.rmtree(partial, ignore_errors=True)  # the training checkpoint of an interrupted run is no longer needed
+    write_json(out / "config.json", record, indent=1)  # written last: its presence means "done"
+
+
+def write_json(path: Path, value, **kwargs) -> None:
+    """A JSON file of the run folder; a full disk names the file (a failed write's OSError names none)."""
+    with storage_errors(path):
+        path.write_text(json.dumps(value, **kwargs))
 
 
 def split_examples(cfg: StageConfig, spec: TaskSpec, split: str, language: str, size: int | None = None,
@@ -155,14 +166,12 @@ def _train_stage(cfg: StageConfig, out: Path, runs_dir: Path, meter) -> dict:
                   for spec, dev_spec, dev_ex, dev_feats, names in devs]
         return sum(scores) / len(scores)
 
-    partial = Path(runs_dir) / ".partial" / cfg.stage_id
     result = train(model, tasks, dev_score, t, cfg.seed, tokenizer.pad_token_id, meter.device, meter, mlm=mlm,
-                   checkpoint=partial, checkpoint_every=checkpoint_every())
+                   checkpoint=partial_dir(runs_dir, cfg.stage_id), checkpoint_every=checkpoint_every())
     save_task_model(model.cpu(), tokenizer, out / "checkpoint")
     return {"dev": {**result, "metric": "+".join(s.metric for s in specs), "language": "en",
                     "n_train": {task.name: len(task.feats.items) for task in tasks + ([mlm] if mlm else [])},
-                    "attention": encoder.config._attn_implementation, "compiled": compiled},
-            "_partial": str(partial)}
+                    "attention": encoder.config._attn_implementation, "compiled": compiled}}
 
 
 def checkpoint_every() -> int:
@@ -188,7 +197,7 @@ def _evaluate_stage(cfg: StageConfig, out: Path, runs_dir: Path, meter) -> dict:
         ex = split_examples(cfg, spec, cfg.split, lang, cfg.eval_size, names)
         preds, scores = predictions_and_scores(model, spec.name, spec, ex, tokenizer, cfg.parent.train.max_length,
                                                lang, names, meter.device, meter)
-        (out / "predictions" / f"{lang}.json").write_text(json.dumps({"predictions": preds}, ensure_ascii=False))
+        write_json(out / "predictions" / f"{lang}.json", {"predictions": preds}, ensure_ascii=False)
         variant = metric_variant(spec.metric)
         n = len(next(iter(ex.values())))
         rows += [{"language": lang, "split": cfg.split, "metric": metric, "score": value, "n": n, "variant": variant}
@@ -241,7 +250,7 @@ def _retrieval_scores(cfg: StageConfig, spec: TaskSpec, out: Path, runs_dir: Pat
             ex = split_examples(cfg, spec, cfg.split, lang, cfg.eval_size)
             scores = tatoeba_accuracy(vectors(ex["target"]), vectors(ex["source"]))
             preds = {}
-        (out / "predictions" / f"{lang}.json").write_text(json.dumps(preds))
+        write_json(out / "predictions" / f"{lang}.json", preds)
         rows += [{"language": lang, "split": cfg.split, "metric": metric, "score": value,
                   "n": len(ex["source"]), "layer": layer, "pooling": cfg.pooling} for metric, value in scores.items()]
     return rows

@@ -1,5 +1,6 @@
 """Run stages as papermill notebooks: each stage's notebook executes in a fresh kernel and is saved, executed,
-inside its run folder. The folder is written under a temporary name and renamed when the notebook completes."""
+inside its run folder. The folder is written under a temporary name and renamed when the notebook completes; only
+then is the stage's training checkpoint dropped. The kernel dies with the process that runs the stage (kernel.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ import uuid
 from pathlib import Path
 
 from .config import StageConfig
+from .kernel import die_with, kernel_argv, parent_flag, take_parent
 from .paths import REPO_ROOT, atomic_dir
 from .rundir import is_done, run_folder
+from .staging import drop_partial, reclaim
+from .storage import StorageError
 
 NOTEBOOKS = {stage: REPO_ROOT / "notebooks" / "stages" / f"{stage}.ipynb" for stage in ("intermediate", "target", "evaluate")}
 KERNEL = "xlt"
@@ -26,39 +30,47 @@ class StageFailed(Exception):
 
 
 def ensure_kernel(name: str = KERNEL) -> str:
-    """A Jupyter kernel named `name` that runs this very Python (registered in this environment if missing)."""
+    """A Jupyter kernel named `name` that runs this very Python through xlt's launcher (xlt_core.kernel: it dies with
+    its parent); registered in this environment when missing or when its command differs (another Python, or a
+    spec written before the launcher)."""
+    from ipykernel.kernelspec import write_kernel_spec
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
+    manager = KernelSpecManager()
     try:
-        if KernelSpecManager().get_kernel_spec(name).argv[0] == sys.executable:
+        if manager.get_kernel_spec(name).argv == kernel_argv():
             return name
     except NoSuchKernel:
         pass
-    from ipykernel.kernelspec import install
-
-    install(kernel_name=name, display_name="Python (xlt)", prefix=sys.prefix)
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = write_kernel_spec(Path(tmp) / name, overrides={"argv": kernel_argv(), "display_name": "Python (xlt)"})
+        manager.install_kernel_spec(spec, name, prefix=sys.prefix, replace=True)
     return name
 
 
 def kernel_options() -> dict:
     """papermill's kernel arguments: the xlt kernel, talking over Unix sockets rather than TCP where the OS has them
     (no port opened on a shared node, and no plain-text-transport warning from ipykernel for every stage). Each
-    kernel gets its own socket path, so parallel workers never meet; the kernel manager removes the files."""
+    kernel gets its own socket path, so parallel workers never meet; the kernel manager removes the files. The
+    kernel is told this process is its parent, to die with it."""
     from traitlets.config import Config
 
     manager = {"transport": "tcp"}
     ip = os.path.join(tempfile.gettempdir(), f"xlt-kernel-{uuid.uuid4().hex[:12]}")
     if os.name == "posix" and len(ip) < 96:  # a Unix socket path has at most 107 bytes ("-N" is appended)
         manager = {"transport": "ipc", "ip": ip}
-    return {"kernel_name": ensure_kernel(), "config": Config({"KernelManager": manager})}
+    return {"kernel_name": ensure_kernel(), "config": Config({"KernelManager": manager}),
+            "extra_arguments": [parent_flag()]}
 
 
 def execute_stage(cfg: StageConfig, runs_dir, device: str = "auto", log=print) -> Path:
-    """Execute the stage's notebook unless its run folder exists; return the run folder."""
+    """Execute the stage's notebook unless its run folder exists; return the run folder. First, what killed runs left
+    in runs_dir is reclaimed (staging.reclaim): a stage finished but not renamed is kept, not run again."""
     import papermill
 
     runs_dir = Path(runs_dir).resolve()
     final = run_folder(runs_dir, cfg)
+    reclaim(runs_dir, log)
     if is_done(runs_dir, cfg):
         log(f"[reuse] {cfg.stage_id}")
         return final
@@ -72,11 +84,14 @@ def execute_stage(cfg: StageConfig, runs_dir, device: str = "auto", log=print) -
                 progress_bar=False, cwd=str(runs_dir), log_output=False,
                 stderr_file=sys.stderr)  # the kernel's progress bars, as they come, to the terminal / sweep log
         except papermill.PapermillExecutionError as err:
+            if err.ename == StorageError.__name__:  # a full disk: one line, as outside a kernel
+                raise StorageError(err.evalue) from None
             kept = runs_dir / ".failed" / f"{cfg.stage_id}.ipynb"
             kept.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(tmp / "notebook.ipynb", kept)
             raise StageFailed(f"stage {cfg.stage_id} failed ({err.ename}: {err.evalue}); "
                               f"executed notebook: {kept}") from None
+    drop_partial(runs_dir, cfg.stage_id)
     log(f"[done]  {cfg.stage_id} in {time.perf_counter() - start:.1f}s")
     return final
 
@@ -96,11 +111,18 @@ def run_stage_job(config: dict, runs_dir: str, device: str = "auto") -> str:
     return str(execute_stage(StageConfig.from_dict(config), runs_dir, device, log=lambda msg: print(msg, flush=True)))
 
 
-if __name__ == "__main__":  # python -m xlt_core.runner CONFIG.json RUNS_DIR [DEVICE]
-    import json
+if __name__ == "__main__":  # python -m xlt_core.runner CONFIG.json RUNS_DIR [DEVICE] [--xlt-parent=PID]
+    from .checks import stage_job
+    from .errors import XltError
 
+    parent, argv = take_parent(sys.argv)
+    if parent:  # started by a sweep: dies with it
+        die_with(parent)
     try:
-        run_stage_job(json.loads(Path(sys.argv[1]).read_text()), sys.argv[2], *(sys.argv[3:4] or ["auto"]))
+        run_stage_job(*stage_job(argv[1:]))
+    except XltError as err:  # a bad argument or config, found before papermill starts: one line, exit 2
+        print(f"xlt: error: {err}", file=sys.stderr)
+        sys.exit(err.exit_code)
     except StageFailed as err:
         print(f"xlt: {err}", file=sys.stderr)
         sys.exit(1)

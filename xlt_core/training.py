@@ -6,9 +6,11 @@ every N steps that a rerun resumes from exactly, and a cost meter (time, tokens,
 from __future__ import annotations
 
 import math
+import os
 import random
 import time
 import zlib
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from .config import TrainConfig
 from .errors import XltError
 from .features import length_grouped_batches
 from .models import TaskModel
+from .storage import storage_errors
 
 
 def pick_device(device: str = "auto") -> torch.device:
@@ -235,18 +238,30 @@ def train(model: TaskModel, tasks: list[TaskData], dev_score, cfg: TrainConfig, 
     except torch.cuda.OutOfMemoryError:
         raise XltError(f"CUDA out of memory with batch size {cfg.batch_size} at max length {cfg.max_length}: lower "
                        "--batch-size (add --grad-accum N to keep the effective batch size)") from None
-    bar.close()
+    finally:
+        bar.close()  # ends the bar's line, also when an error follows it on the terminal
     model.load_state_dict(best_state)
     return {"dev_score": state["best"], "history": state["history"], "steps": total,
             "sampling": probs if len(tasks) > 1 else None}
 
 
 def _save_checkpoint(folder: Path, model, optimizer, schedule, state, best_state, meter) -> None:
-    """Everything a resumed run needs to continue exactly; written under a temporary name, then renamed."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Everything a resumed run needs to continue exactly. Written to a temporary file, synced, then renamed over
+    the last one: a checkpoint is never half-written. On a full disk the temporary file goes, the last checkpoint
+    stays for the rerun, and a StorageError names the file."""
     tmp = folder / "state.pt.tmp"
-    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(),
-                "torch_rng": torch.get_rng_state(),
-                "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None, "state": state, "best_state": best_state,
-                "meter": meter.state()}, tmp)
-    tmp.replace(folder / "state.pt")
+    try:
+        with storage_errors(tmp):
+            folder.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as f:  # a Python file: torch's own writer reports a full disk without its errno
+                torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                            "schedule": schedule.state_dict(), "torch_rng": torch.get_rng_state(),
+                            "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
+                            "state": state, "best_state": best_state, "meter": meter.state()}, f)
+                f.flush()
+                os.fsync(f.fileno())  # network filesystems report a full disk or quota here, not on write
+            tmp.replace(folder / "state.pt")
+    except BaseException:
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise
