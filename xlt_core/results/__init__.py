@@ -1,10 +1,11 @@
 """results.duckdb, the one place with SQL: `store` writes it (schema, idempotent ingest of run folders), `queries`
 reads it (short-lived read-only connections, bound parameters, aggregation in SQL)."""
 
-from .queries import (Filters, baselines, chain_rows, claim_cells, claims, claims_status, counts, english_gap,
-                      filter_values, language_gains, published, run_detail, runs, state, study, task_gains)
-from .store import TABLES, connect, ingest
+from .queries import (Filters, baselines, chain_rows, check_readable, claim_cells, claims, claims_status, counts,
+                      english_gap, filter_values, language_gains, published, run_detail, runs, state, study,
+                      task_gains)
+from .store import TABLES, check_writable, connect, ingest
 
-__all__ = ["Filters", "TABLES", "baselines", "chain_rows", "claim_cells", "claims", "claims_status", "connect",
-           "counts", "english_gap", "filter_values", "ingest", "language_gains", "published", "run_detail", "runs",
-           "state", "study", "task_gains"]
+__all__ = ["Filters", "TABLES", "baselines", "chain_rows", "check_readable", "check_writable", "claim_cells", "claims",
+           "claims_status", "connect", "counts", "english_gap", "filter_values", "ingest", "language_gains",
+           "published", "run_detail", "runs", "state", "study", "task_gains"]

@@ -14,7 +14,6 @@ languages both have.
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from ..scoring import METRIC_CHOICES
-from .store import TABLES
+from .store import TABLES, check_file, retry_while_locked
 
 VARIANT = ("model", "model_size", "intermediate_task", "intermediate_size", "sampling")
 _V = ", ".join(VARIANT)
@@ -70,10 +69,11 @@ _MEMORY: duckdb.DuckDBPyConnection | None = None
 _LOCK = threading.Lock()
 
 
-def _read(db, sql: str | None, params: list | None = None, attempts: int = 50, named: bool = False):
+def _read(db, sql: str | None, params: list | None = None, named: bool = False):
     """A pandas DataFrame (for `sql`) or the database's state (for None); the DataFrame is None unless the state is
     'ready'. The file is attached read-only to one in-memory DuckDB of this process and detached at once: a new
-    DuckDB per query would cost ~17 ms, an attach ~2 ms. Retried while a writer holds the file's lock.
+    DuckDB per query would cost ~17 ms, an attach ~2 ms. Retried while a writer holds the file's lock; a file that
+    cannot be opened for any other reason is an XltError at once.
 
     `named`: the query returns `variant_key` and no variant names; they are joined here from `variants` (~140
     rows). Strings cost ~3 ms per column per 10k rows to bring into pandas, a merge on the key a fraction of it."""
@@ -84,14 +84,7 @@ def _read(db, sql: str | None, params: list | None = None, attempts: int = 50, n
         _MEMORY = _MEMORY or duckdb.connect(":memory:")
         con = _MEMORY.cursor()
         try:
-            for attempt in range(attempts):
-                try:
-                    con.execute("ATTACH ? AS xlt_results (READ_ONLY)", [str(db)]).fetchall()
-                    break
-                except duckdb.IOException:
-                    if attempt == attempts - 1:
-                        raise
-                    time.sleep(0.1)
+            retry_while_locked(lambda: con.execute("ATTACH ? AS xlt_results (READ_ONLY)", [str(db)]).fetchall(), db)
             try:
                 con.execute("USE xlt_results").fetchall()
                 sizes = dict(con.execute("SELECT table_name, estimated_size FROM duckdb_tables() "
@@ -115,6 +108,13 @@ def _read(db, sql: str | None, params: list | None = None, attempts: int = 50, n
 def state(db) -> str:
     """'missing' (no file), 'outdated' (written by an older xlt: run `xlt ingest --rebuild`), 'empty' or 'ready'."""
     return _read(db, None)
+
+
+def check_readable(db) -> str:
+    """The database's state, or an XltError when the dashboard could not read it (a folder, a file that is not
+    DuckDB's or cannot be read). A missing file is no error: the pages say how to make one."""
+    check_file(db)
+    return state(db)
 
 
 def _cells(f: Filters) -> tuple[str, list]:
@@ -172,7 +172,7 @@ def task_gains(db, f: Filters):
     cells, params = _cells(f)
     seed_params = []
     if f.languages:
-        per_seed = f"""SELECT variant_key, target_task, seed, avg(score) AS score, count(*) AS n,
+        per_seed = """SELECT variant_key, target_task, seed, avg(score) AS score, count(*) AS n,
                               bit_xor(language_key) AS lset, avg(chain_wall_s) AS chain_wall_s,
                               avg(chain_flops) AS chain_flops
                        FROM picked WHERE NOT baseline_run GROUP BY variant_key, target_task, seed"""
@@ -184,7 +184,7 @@ def task_gains(db, f: Filters):
                        FROM task_scores WHERE split = ? AND intermediate_task <> 'none' AND {where}
                        GROUP BY variant_key, target_task, seed"""
         seed_params = [f.split, *run_params]
-    base_lang = f"""base_lang AS (SELECT v.model, p.target_task, p.language_key, avg(p.score) AS baseline
+    base_lang = """base_lang AS (SELECT v.model, p.target_task, p.language_key, avg(p.score) AS baseline
                       FROM picked p JOIN variants v USING (variant_key) WHERE p.baseline_run
                       GROUP BY v.model, p.target_task, p.language_key)"""
     df = _read(db, f"""WITH {cells}, {base_lang},

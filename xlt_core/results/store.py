@@ -13,18 +13,23 @@ Tables
           the variants (model, intermediate task, data size, sampling) behind the integer variant keys.
   published / claims  the reference numbers (each with its source) and the claims to test, from
           xlt_core/reference/.
-Ingest is idempotent: primary keys + INSERT OR IGNORE, one file lock for all writers.
+Ingest is idempotent: primary keys + INSERT OR IGNORE, one file lock for all writers. A run folder that cannot be
+read (half-written, corrupt, NaN scores) is skipped with a warning; a database path that cannot be written fails at
+once, before anything is written.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import sys
 import time
 from pathlib import Path
 
 import duckdb
 
-from ..rundir import finished_runs, read_run
+from ..errors import XltError
+from ..rundir import BadRunFolder, finished_runs, read_run
 from ..scoring import METRIC_CHOICES, headline_metrics
 from ..tasks import TASKS
 
@@ -83,6 +88,9 @@ COST_COLUMNS = ("run_id", "stage", "model", "model_size", "intermediate_task", "
 REFERENCE = Path(__file__).parent.parent / "reference"
 SCORE_COLUMNS = ("run_id", "model", "model_size", "intermediate_task", "target_task", "language", "split", "metric",
                  "score", "n", "seed", "layer", "pooling", "variant")
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file, after the header's checksum
+LOCKED = "Could not set lock"  # how DuckDB's error starts when another process holds the file
+OPEN_ATTEMPTS, OPEN_WAIT_S = 50, 0.1
 # chain attributes of every evaluate run not yet in `chains`: walk parent links up to the first stage; size,
 # sampling and MLM share come from the nearest intermediate stage, costs are summed over the whole chain
 FILL_CHAINS = """
@@ -144,15 +152,63 @@ def fill_derived(con) -> None:
     con.execute(FILL_VARIANTS).fetchall()
 
 
-def connect(db, read_only: bool = False, attempts: int = 50):
-    """A connection, retried while another process holds the file's lock (writers keep it briefly)."""
-    for attempt in range(attempts):
+def _wait() -> None:
+    """The pause between two tries to open a database that another process holds (tests replace it to count them)."""
+    time.sleep(OPEN_WAIT_S)
+
+
+def retry_while_locked(open_db, db):
+    """open_db(), retried while another process holds the database file's lock (writers keep it briefly). Any other
+    failure (not a DuckDB file, a folder, no permission) does not pass by waiting: one line at once."""
+    for attempt in range(OPEN_ATTEMPTS):
         try:
-            return duckdb.connect(str(db), read_only=read_only)
-        except duckdb.IOException:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.1)
+            return open_db()
+        except duckdb.Error as err:
+            reason = str(err).splitlines()[0].removeprefix("IO Error: ")
+            if LOCKED not in reason:
+                raise XltError(f"cannot open results database {db}: {reason}") from None
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise XltError(f"results database {db} stayed locked by another process: {reason}") from None
+            _wait()
+
+
+def connect(db, read_only: bool = False):
+    """A connection, retried while another process holds the file's lock."""
+    return retry_while_locked(lambda: duckdb.connect(str(db), read_only=read_only), db)
+
+
+def check_file(db) -> None:
+    """The path of a results database is not a folder and, where a file is there, that file is a DuckDB database:
+    DuckDB's own errors come late (after a lock file is written) and read like another process's lock."""
+    path = Path(db)
+    if path.is_dir():
+        raise XltError(f"results database {db} is a folder: give a database file, e.g. {path / 'results.duckdb'}")
+    if not path.exists():
+        return
+    head = b""
+    if path.is_file():  # not a pipe or a device, whose open could block
+        try:
+            with open(path, "rb") as f:
+                head = f.read(12)
+        except OSError as err:
+            raise XltError(f"results database {db} cannot be read ({err.strerror})") from None
+    if head[8:12] != DUCKDB_MAGIC:
+        raise XltError(f"{db} is not a DuckDB database: give xlt's results database, e.g. results.duckdb")
+
+
+def check_writable(db) -> None:
+    """Fail at once, before any run folder is read or the database is touched, on a path ingest cannot write. The
+    lock file beside the database is made here: it is the first thing written, and where it cannot be, nothing can
+    (filelock would wait for it forever)."""
+    check_file(db)
+    folder = Path(db).parent
+    if not folder.is_dir():
+        problem = "is not a folder" if folder.exists() else "does not exist"
+        raise XltError(f"results database {db}: {folder} {problem}")
+    try:
+        Path(f"{db}.lock").touch()
+    except OSError as err:
+        raise XltError(f"results database {db}: cannot write in {folder} ({err.strerror})") from None
 
 
 def run_row(record: dict) -> tuple:
@@ -203,6 +259,41 @@ def add_reference(con) -> None:
         con.executemany("INSERT OR IGNORE INTO claims VALUES (?, ?, ?, ?)", _reference_rows("claims.csv"))
 
 
+def folder_rows(folder) -> tuple[tuple, tuple, list[tuple]]:
+    """The runs, costs and scores rows of one run folder. BadRunFolder says why there are none: a file missing or
+    corrupt, a key missing, or a score that is not a finite number (NaN from a diverged run would poison every mean
+    it enters)."""
+    record = read_run(folder)
+    try:
+        rows = run_row(record), cost_row(record), score_rows(record)
+    except KeyError as err:
+        raise BadRunFolder(folder, f"no {err.args[0]!r} in its config.json, cost.json or scores.json") from None
+    except (TypeError, AttributeError) as err:
+        raise BadRunFolder(folder, f"not in the shape xlt writes ({err})") from None
+    for s in record["scores"]:  # each a dict with these keys: score_rows read them
+        value = s["score"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise BadRunFolder(folder, f"score {value!r} for {s['language']} ({s['metric']}) is not a finite number")
+    return rows
+
+
+def read_folders(folders) -> tuple[list[tuple], list[tuple], list[tuple], int]:
+    """The runs, costs and scores rows of the run folders, and how many were skipped: each with one warning line,
+    so that one broken folder does not keep a whole sweep out of the database."""
+    runs, costs, scores, skipped = [], [], [], 0
+    for folder in folders:
+        try:
+            run, cost, rows = folder_rows(folder)
+        except BadRunFolder as err:
+            print(f"xlt: warning: skipped {err}", file=sys.stderr)
+            skipped += 1
+            continue
+        runs.append(run)
+        costs.append(cost)
+        scores.extend(rows)
+    return runs, costs, scores, skipped
+
+
 def insert(con, table: str, df) -> None:
     """One set-based INSERT OR IGNORE of a DataFrame whose columns are the table's, in order (executemany inserts
     row by row: ~40x slower)."""
@@ -215,13 +306,14 @@ def insert(con, table: str, df) -> None:
 def ingest(db, runs_dir, rebuild: bool = False) -> dict:
     """Add every finished run folder under `runs_dir` to `db`; rows already there are left alone. Safe with many
     concurrent ingesters (a file lock serialises writers; each connection is retried while another holds it).
-    `rebuild` recreates the database from the run folders (the source of truth)."""
+    `rebuild` recreates the database from the run folders (the source of truth). A missing runs folder or a database
+    path that cannot be written is an XltError before anything is written; unreadable run folders are skipped."""
     import pandas as pd
     from filelock import FileLock
 
-    records = [read_run(folder) for folder in finished_runs(runs_dir)]
-    runs, costs = [run_row(r) for r in records], [cost_row(r) for r in records]
-    scores = [row for r in records for row in score_rows(r)]
+    folders = finished_runs(runs_dir)
+    check_writable(db)
+    runs, costs, scores, skipped = read_folders(folders)
     with FileLock(f"{db}.lock"):
         if rebuild:
             for path in (Path(db), Path(f"{db}.wal")):
@@ -241,4 +333,4 @@ def ingest(db, runs_dir, rebuild: bool = False) -> dict:
         finally:
             con.close()
     return {"runs": after[0] - before[0], "scores": after[1] - before[1], "total_runs": after[0],
-            "total_scores": after[1]}
+            "total_scores": after[1], "skipped": skipped}
