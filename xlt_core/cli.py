@@ -40,52 +40,91 @@ def _store_args(p):
     p.add_argument("--db", default="results.duckdb", help="results database (default: results.duckdb)")
 
 
+DEVICE_HELP = "auto, cpu, cuda, cuda:N or mps (default: auto: cuda when one is visible, else cpu)"
+
+
+def _short(x: float) -> str:
+    return f"{x:.0e}".replace("e-0", "e-")  # 2e-3, as the papers write learning rates
+
+
+def _run_args(run) -> None:
+    """`xlt run`'s options. Those whose default depends on the model or task default to None here, and their help
+    says where the default comes from (config.MODEL_PRESETS, config.TASK_EPOCHS); those that apply to some chains
+    only default to None too, so that only an explicit value is rejected where it does not apply."""
+    from .config import MODEL_PRESETS, POOLINGS, SAMPLINGS, TASK_EPOCHS
+    from .tasks import TARGET_TASKS
+
+    tiny, xlmr = MODEL_PRESETS["tiny"], MODEL_PRESETS["xlm-roberta-large"]
+    add = run.add_argument
+    add("--model", default="tiny",
+        help="tiny, xlm-roberta-base, xlm-roberta-large, a hub id or a folder (default: tiny, the embedded model)")
+    add("--intermediate", default="mnli",
+        help="none, a task, tasks trained together (mnli+squad; all = the nine), or trained one after the other "
+             "(mnli>squad) (default: mnli)")
+    add("--target", default="xnli", help=f"target task: {', '.join(TARGET_TASKS)} (default: xnli)")
+    add("--languages", default="all", help="comma-separated ISO codes of the target's languages, or all (default: all)")
+    add("--seed", type=int, default=0, help="seed of subsamples, head initialisation and batch order (default: 0)")
+    add("--data", default="sample",
+        help="sample, hub, or a local folder in the hub layout (default: sample, the embedded generated data)")
+    add("--revision", help="hub dataset revision, with --data hub only (default: main)")
+    add("--intermediate-size", type=_positive, help="intermediate training examples, subsampled (default: all)")
+    add("--train-size", type=_positive, help="target training examples, subsampled (default: all)")
+    add("--eval-size", type=_positive, help="evaluation examples per language (default: all)")
+    add("--split", default="test", help="evaluation split: test or dev (default: test)")
+    add("--epochs", type=float,
+        help=f"training epochs (default: the task's, after jiant's X-STILTs recipe: "
+             f"{', '.join(f'{task} {n}' for task, n in TASK_EPOCHS.items() if n != 2)}, 2 for the others; "
+             f"x{tiny.epochs_scale:g} for tiny)")
+    add("--lr", type=float, help=f"learning rate (default: the model preset's, {_short(tiny.lr)} for tiny, "
+                                 f"{_short(xlmr.lr)} for XLM-R)")
+    add("--batch-size", type=_positive,
+        help=f"examples per batch (default: the model preset's, {xlmr.batch_size}; half that for QA and multiple "
+             "choice)")
+    add("--max-length", type=_positive,
+        help=f"tokens per sequence (default: {tiny.max_length} for tiny, {xlmr.max_length} for XLM-R; QA: 128 for "
+             "tiny, 384 for XLM-R)")
+    add("--grad-accum", type=_positive, help="batches per optimizer step (default: 1)")
+    add("--sampling", choices=SAMPLINGS,
+        help="sampling of tasks trained together (mnli+squad, all) only (default: proportional)")
+    add("--temperature", type=float, help="with --sampling temperature only: p ~ size^(1/T) (default: 2)")
+    add("--mlm", type=float,
+        help="share of intermediate steps spent on multilingual MLM, in [0, 1), with an intermediate task only "
+             "(default: 0, none)")
+    add("--layer", type=int,
+        help="retrieval targets (bucc2018, tatoeba) only: hidden layer to pool (default: 14/24 of the depth: "
+             "1 for tiny, 14 for XLM-R large)")
+    add("--pooling", choices=POOLINGS,
+        help="retrieval targets only: mean (XTREME), mean_nospecial (jiant) or cls (default: mean)")
+    add("--device", default="auto", help=DEVICE_HELP)
+    add("--no-ingest", action="store_true", help="do not add the scores to the database (default: add them)")
+    _store_args(run)
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="xlt", description="Zero-shot cross-lingual transfer after English intermediate training.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     demo = sub.add_parser("demo", help="run the study on the embedded default, ingest, serve the dashboard")
-    demo.add_argument("--no-serve", action="store_true", help="stop after writing results.duckdb")
-    demo.add_argument("--port", type=_port, default=8501)
-    demo.add_argument("--device", default="auto")
+    demo.add_argument("--no-serve", action="store_true",
+                      help="stop after writing the database (default: serve the dashboard)")
+    demo.add_argument("--port", type=_port, default=8501, help="dashboard port (default: 8501)")
+    demo.add_argument("--device", default="auto", help=DEVICE_HELP)
     _store_args(demo)
 
     run = sub.add_parser("run", help="one chain: [intermediate ->] target -> zero-shot evaluation")
-    run.add_argument("--model", default="tiny", help="tiny, xlm-roberta-base, xlm-roberta-large, a hub id or a folder")
-    run.add_argument("--intermediate", default="mnli",
-                     help="none, a task, tasks trained together (mnli+squad; all = the nine), or trained one after "
-                          "the other (mnli>squad)")
-    run.add_argument("--target", default="xnli", help="target task")
-    run.add_argument("--languages", default="all", help="comma-separated ISO codes, or all")
-    run.add_argument("--seed", type=int, default=0)
-    run.add_argument("--data", default="sample", help="sample, hub, or a local folder in the hub layout")
-    run.add_argument("--revision", default=None, help="hub dataset revision (with --data hub)")
-    run.add_argument("--intermediate-size", type=_positive, help="intermediate training examples (default: all)")
-    run.add_argument("--train-size", type=_positive, help="target training examples (default: all)")
-    run.add_argument("--eval-size", type=_positive, help="evaluation examples per language (default: all)")
-    run.add_argument("--split", default="test", help="evaluation split: test or dev")
-    run.add_argument("--epochs", type=float)
-    run.add_argument("--lr", type=float)
-    run.add_argument("--batch-size", type=_positive)
-    run.add_argument("--max-length", type=_positive)
-    run.add_argument("--grad-accum", type=_positive, help="batches per optimizer step (default 1)")
-    run.add_argument("--sampling", default="proportional", help="multi-task sampling: proportional, temperature, uniform")
-    run.add_argument("--temperature", type=float, default=2.0, help="temperature sampling: p ~ size^(1/T)")
-    run.add_argument("--mlm", type=float, default=0.0, help="share of intermediate steps spent on multilingual MLM")
-    run.add_argument("--layer", type=int, help="retrieval (bucc2018, tatoeba): hidden layer to pool (default 14/24 of depth)")
-    run.add_argument("--pooling", default="mean", help="retrieval: mean (XTREME), mean_nospecial (jiant) or cls")
-    run.add_argument("--device", default="auto")
-    run.add_argument("--no-ingest", action="store_true", help="do not add the scores to the database")
-    _store_args(run)
+    _run_args(run)
+
 
     ingest = sub.add_parser("ingest", help="add finished run folders to the results database (idempotent)")
-    ingest.add_argument("--rebuild", action="store_true", help="recreate the database from the run folders")
+    ingest.add_argument("--rebuild", action="store_true",
+                        help="recreate the database from the run folders (default: add only what is new)")
     _store_args(ingest)
 
     dash = sub.add_parser("dashboard", help="serve the Streamlit dashboard")
-    dash.add_argument("--port", type=_port, default=8501)
-    dash.add_argument("--host", default="127.0.0.1")
-    dash.add_argument("--db", default="results.duckdb")
+    dash.add_argument("--port", type=_port, default=8501, help="port to serve on (default: 8501)")
+    dash.add_argument("--host", default="127.0.0.1",
+                      help="address to listen on (default: 127.0.0.1, this machine only)")
+    dash.add_argument("--db", default="results.duckdb", help="results database (default: results.duckdb)")
 
     sub.add_parser("tasks", help="print the table of tasks")
 
@@ -94,20 +133,27 @@ def build_parser() -> Parser:
     plan = sweep_sub.add_parser("plan", help="stages, how many are shared or done, estimated GPU-hours")
     srun = sweep_sub.add_parser("run", help="run what is missing")
     for p in (plan, srun):
-        p.add_argument("file", help="a sweep file, e.g. sweeps/paper_grid.yaml")
-        p.add_argument("--model", help="replace the file's model(s) with this one, e.g. tiny for a dry run")
-        p.add_argument("--data", help="replace the file's data source: sample, hub or a folder")
+        p.add_argument("file", help="a sweep file, e.g. sweeps/paper_grid.yaml (required)")
+        p.add_argument("--model", help="replace the file's model(s) with this one, e.g. tiny for a dry run "
+                                       "(default: the file's)")
+        p.add_argument("--data", help="replace the file's data source: sample, hub or a folder (default: the file's)")
         p.add_argument("--sizes", default="full", choices=("full", "tiny"),
-                       help="tiny: cap every stage at a few dozen examples (a dry run before a cluster job)")
+                       help="tiny: cap every stage at a few dozen examples (default: full)")
+        p.add_argument("--smoke", action="store_true",
+                       help="a dry run before a cluster job: one chain of every regime in the file (its cheapest), "
+                            "at --sizes tiny, on the embedded default model and data unless --model/--data say "
+                            "otherwise (default: off)")
     _store_args(plan)
-    srun.add_argument("--executor", choices=("local", "slurm"), default="local")
-    srun.add_argument("--workers", type=_positive, default=1, help="stages at a time (one GPU each)")
-    srun.add_argument("--device", default="auto")
-    srun.add_argument("--partition", help="slurm partition")
-    srun.add_argument("--gpus", type=_positive, default=1, help="slurm GPUs per job")
-    srun.add_argument("--time", type=_positive, default=720, help="slurm time limit per job, minutes")
-    srun.add_argument("--mem", type=_positive, default=64, help="slurm memory per job, GB")
-    srun.add_argument("--cluster", choices=("slurm", "local", "debug"), help="submitit cluster (default: detect)")
+    srun.add_argument("--executor", choices=("local", "slurm"), default="local",
+                      help="local subprocesses or Slurm jobs (default: local)")
+    srun.add_argument("--workers", type=_positive, default=1, help="stages at a time, one GPU each (default: 1)")
+    srun.add_argument("--device", default="auto", help=DEVICE_HELP)
+    srun.add_argument("--partition", help="slurm partition (default: the cluster's default partition)")
+    srun.add_argument("--gpus", type=_positive, default=1, help="slurm GPUs per job (default: 1)")
+    srun.add_argument("--time", type=_positive, default=720, help="slurm time limit per job, minutes (default: 720)")
+    srun.add_argument("--mem", type=_positive, default=64, help="slurm memory per job, GB (default: 64)")
+    srun.add_argument("--cluster", choices=("slurm", "local", "debug"),
+                      help="submitit cluster (default: detect: slurm where it is installed, else local)")
     _store_args(srun)
     return parser
 
@@ -116,20 +162,34 @@ def _check_device(device: str) -> str:
     from .config import validate_device
 
     validate_device(device)
-    if device.startswith("cuda"):
-        import torch
+    if device in ("auto", "cpu"):
+        return device
+    import torch
 
-        if not torch.cuda.is_available():
-            raise XltError(f"device {device!r} asked for, but no CUDA device is visible: use --device cpu or auto")
+    if device == "mps" and not torch.backends.mps.is_available():
+        raise XltError("device 'mps' asked for, but MPS is not available here: use --device cpu or auto")
+    count, index = torch.cuda.device_count(), int(device.partition(":")[2] or 0)
+    if device.startswith("cuda") and index >= count:
+        seen = f"only {count} CUDA device(s) are visible (cuda:0 to cuda:{count - 1})" if count else \
+            "no CUDA device is visible"
+        raise XltError(f"device {device!r} asked for, but {seen}: use --device cpu or auto")
     return device
 
 
-def _execute(chains, args) -> None:
+def _execute(chains, args, port: int | None = None) -> None:
+    """Check everything first (the device; the stages' environment, models and data; the runs folder; the port the
+    demo will serve on; the database), then run the stages and ingest their scores."""
     from . import results
-    from .checks import preflight
+    from .checks import check_runs_dir, preflight
     from .runner import execute_chains
 
+    _check_device(args.device)
     preflight([cfg for stages in chains for cfg in stages])
+    check_runs_dir(args.runs_dir)
+    if port is not None:
+        _check_listen("127.0.0.1", port)
+    if not getattr(args, "no_ingest", False):
+        results.check_writable(args.db)  # last: it makes the database's lock file
     execute_chains(chains, args.runs_dir, device=args.device)
     if not getattr(args, "no_ingest", False):
         added = results.ingest(args.db, args.runs_dir)
@@ -138,9 +198,12 @@ def _execute(chains, args) -> None:
 
 
 def _sweep(args) -> int:
-    from .sweep import Plan, format_plan, load_sweep, overrides
+    from .sweep import Plan, format_plan, load_sweep, overrides, smoke
 
-    plan = Plan.of(load_sweep(args.file, overrides(args.model, args.data, args.sizes)))
+    if args.smoke:
+        args.model, args.data, args.sizes = args.model or "tiny", args.data or "sample", "tiny"
+    chains = load_sweep(args.file, overrides(args.model, args.data, args.sizes))
+    plan = Plan.of(smoke(chains) if args.smoke else chains)
     print(format_plan(plan, plan.summary(args.runs_dir), args.file))
     if args.sweep_command == "plan":
         return 0
@@ -150,30 +213,100 @@ def _sweep(args) -> int:
 
     _check_device(args.device)
     preflight(plan.stages)
+    results.check_writable(args.db)  # a --db that cannot be written fails now, not after the sweep
     runs = Path(args.runs_dir).resolve()
     launcher = LocalLauncher(runs, args.workers, args.device) if args.executor == "local" else SubmititLauncher(
         runs, args.workers, args.device, cluster=args.cluster, partition=args.partition, gpus=args.gpus,
         timeout_min=args.time, mem_gb=args.mem)
     progress = run_sweep(plan.stages, runs, launcher)
     added = results.ingest(args.db, runs)
-    print(f"ingested into {args.db}: {added['runs']} new runs, {added['scores']} new scores")
+    print(f"ingested into {args.db}: {added['runs']} new runs, {added['scores']} new scores; "
+          f"run folders skipped: {added['skipped']}")
     for stage_id, message in progress.failed.items():
         print(f"xlt: stage {stage_id} failed: {message}", file=sys.stderr)
     return 1 if progress.failed else 0
 
 
+def _check_listen(host: str, port: int) -> None:
+    """Bind what `host` resolves to, as the server will, and let go: a host that does not resolve or is not this
+    machine's, or a port in use, is one line now instead of a traceback after the address is printed."""
+    import errno
+    import socket
+
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as err:
+        raise XltError(f"--host {host!r} does not resolve ({err.strerror}): give a name or address of this "
+                       "machine, e.g. 127.0.0.1") from None
+    failures = []
+    for family, kind, proto, _, address in addresses:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server: TIME_WAIT is no obstacle
+            try:
+                probe.bind(address)
+            except OSError as err:
+                if err.errno == errno.EADDRINUSE:
+                    raise XltError(f"--port {port} is in use on {host}: choose another --port (1-65535) or stop "
+                                   "what listens there") from None
+                failures.append(err)
+    if len(failures) == len(addresses):  # e.g. an address of another machine
+        raise XltError(f"--host {host!r}: cannot listen there ({failures[0].strerror}): give an address of this "
+                       "machine, e.g. 127.0.0.1") from None
+
+
+def _die_with_parent(prctl, parent: int) -> None:
+    """Run in the server's process before it starts (Linux): the kernel sends it SIGTERM when xlt dies, even by
+    SIGKILL, so that no server outlives the command that started it (and if xlt is already gone, it stops now)."""
+    import signal
+
+    prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _run_until_stopped(cmd: list[str], env: dict) -> int:
+    """Run the server until it exits. SIGTERM and SIGINT are passed on to it and waited for, so that stopping xlt
+    stops the server and frees its port; in a session of its own, it gets a terminal's Ctrl-C once, from here.
+    Stopped by a signal is a clean exit (0)."""
+    import functools
+    import signal
+
+    preexec = None
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        preexec = functools.partial(_die_with_parent, ctypes.CDLL(None).prctl, os.getpid())
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True, preexec_fn=preexec)
+    stopped = []
+
+    def forward(signum, _frame):
+        stopped.append(signum)
+        proc.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        code = proc.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0 if stopped else code
+
+
 def serve(db: str, port: int, host: str = "127.0.0.1") -> int:
+    """Serve the dashboard until it stops or xlt is told to stop. The database, the host and the port are checked
+    first: a mistake is one line (exit 2), and no address is printed for a server that cannot start."""
+    from . import results
+
     launcher = REPO_ROOT / "dashboard" / "serve.py"
     if not launcher.exists():
         raise XltError(f"dashboard not found at {launcher.parent}: install xlt from a checkout (pip install -e .)")
+    results.check_readable(db)  # a missing database is fine: the pages say how to fill one
+    _check_listen(host, port)
     env = {**os.environ, "XLT_DB": str(Path(db).resolve())}
     cmd = [sys.executable, str(launcher), "--server.address", host, "--server.port", str(port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     print(f"Dashboard: http://{host}:{port}  (Ctrl-C to stop)", flush=True)
-    try:
-        return subprocess.call(cmd, env=env)
-    except KeyboardInterrupt:
-        return 0
+    return _run_until_stopped(cmd, env)
 
 
 def print_tasks() -> None:
@@ -196,7 +329,8 @@ def main(argv=None) -> int:
             from . import results
 
             added = results.ingest(args.db, args.runs_dir, rebuild=args.rebuild)
-            print(f"ingested into {args.db}: {added['runs']} new runs, {added['scores']} new scores")
+            print(f"ingested into {args.db}: {added['runs']} new runs, {added['scores']} new scores; "
+                  f"run folders skipped: {added['skipped']}")
         elif args.command == "sweep":
             return _sweep(args)
         elif args.command == "dashboard":
@@ -204,22 +338,17 @@ def main(argv=None) -> int:
         elif args.command == "demo":
             from .sweep import load_sweep
 
-            _check_device(args.device)
-            _execute(load_sweep(REPO_ROOT / "sweeps" / "demo.yaml"), args)
+            _execute(load_sweep(REPO_ROOT / "sweeps" / "demo.yaml"), args, port=None if args.no_serve else args.port)
             if not args.no_serve:
                 return serve(args.db, args.port)
         elif args.command == "run":
-            from .config import chain
+            import inspect
 
-            chains = [chain(model=args.model, intermediate=args.intermediate, target=args.target,
-                            languages=args.languages, seed=args.seed, data=args.data, revision=args.revision,
-                            intermediate_size=args.intermediate_size, train_size=args.train_size,
-                            eval_size=args.eval_size, split=args.split, epochs=args.epochs, lr=args.lr,
-                            batch_size=args.batch_size, max_length=args.max_length, layer=args.layer,
-                            pooling=args.pooling, grad_accum=args.grad_accum, sampling=args.sampling,
-                            temperature=args.temperature, mlm=args.mlm)]
-            _check_device(args.device)
-            _execute(chains, args)
+            from .config import chain, check_options_apply
+
+            options = {name: getattr(args, name) for name in inspect.signature(chain).parameters}
+            check_options_apply(**options)
+            _execute([chain(**options)], args)
     except XltError as err:
         print(f"xlt: error: {err}", file=sys.stderr)
         return err.exit_code

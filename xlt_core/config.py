@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, fields
 from pathlib import Path
 
-from .errors import XltError, one_of
-from .tasks import TARGET_TASKS, TRAINABLE, get_task, resolve_languages
+from .errors import XltError, one_of, shown
+from .tasks import TARGET_TASKS, TASKS, TRAINABLE, TaskSpec, get_task, resolve_languages
 
 STAGES = ("intermediate", "target", "evaluate")
 SAMPLINGS = ("proportional", "temperature", "uniform")
 POOLINGS = ("mean", "mean_nospecial", "cls")
+RETRIEVAL_TARGETS = tuple(name for name in TARGET_TASKS if TASKS[name].type == "retrieval")
+SEED_LIMIT = 2 ** 32  # seeds below it suit torch, numpy and random alike
+EVALUATE_ONLY = ("languages", "split", "eval_size", "layer", "pooling")  # StageConfig fields of evaluate stages
 
 
 @dataclass(frozen=True)
@@ -42,10 +46,22 @@ TASK_EPOCHS = {"xnli": 2, "pawsx": 5, "udpos": 10, "panx": 10, "xquad": 2, "mlqa
 TYPE_MAX_LENGTH = {"span_qa": 384}  # upstream QA windows: 384 tokens, stride 128
 
 
+def existing_dir(text) -> Path | None:
+    """`text` as an existing directory, else None. An empty string is not taken for the current directory."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        path = Path(text).expanduser()
+    except RuntimeError:  # "~someone" with no such user
+        return None
+    return path if path.is_dir() else None
+
+
 def validate_model(model: str) -> str:
-    if model in MODEL_PRESETS or HUB_ID.match(model) or Path(model).expanduser().is_dir():
+    if isinstance(model, str) and (model in MODEL_PRESETS or HUB_ID.fullmatch(model) or existing_dir(model)):
         return model
-    raise XltError(f"unknown model {model!r}: use one of {one_of(MODEL_PRESETS)}, a hub id (owner/name) or a local directory")
+    raise XltError(f"unknown model {shown(model)}: use one of {one_of(MODEL_PRESETS)}, a hub id (owner/name) or a "
+                   "local directory")
 
 
 def model_size(model: str) -> str:
@@ -58,16 +74,39 @@ def model_size(model: str) -> str:
     return "other"
 
 
-def _check(name: str, value, kind, minimum=None, allow_none=False, exclusive=False):
+def _check(name: str, value, kind, low, high=None, above=False, allow_none=False) -> None:
+    """One number of a config: an int (never a bool) or a finite float, at least `low` (above it when `above`)
+    and below `high`. Finiteness comes first: NaN passes every comparison, and inf would train forever or not
+    at all. The message says what is allowed: "lr must be a finite number > 0, got nan"."""
     if value is None and allow_none:
-        return None
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise XltError(f"{name} must be {'an integer' if kind is int else 'a number'}, got {value!r}")
-    if minimum is not None and (value <= minimum if exclusive else value < minimum):
-        raise XltError(f"{name} must be {'>' if exclusive else '>='} {minimum}, got {value!r}")
-    return value
+        return
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    fits = numeric and (isinstance(value, int) or kind is float and math.isfinite(value))
+    if fits and (value > low if above else value >= low) and (high is None or value < high):
+        return
+    what = "an integer" if kind is int else "a finite number"
+    limits = f"{'>' if above else '>='} {low}" if high is None else f"in {'(' if above else '['}{low}, {high})"
+    raise XltError(f"{name} must be {what} {limits}, got {shown(value)}")
+
+
+def _text(name: str, value) -> None:
+    if not isinstance(value, str):
+        raise XltError(f"{name} must be a string, got {shown(value)}")
+
+
+def _keys(what: str, given, cls) -> dict:
+    """`given` as keyword arguments of the dataclass `cls`: a mapping with no unknown and no missing key."""
+    names = [f.name for f in fields(cls)]
+    if not isinstance(given, dict):
+        raise XltError(f"{what}s must be a mapping of {one_of(names)}, got {shown(given)}")
+    unknown = sorted(map(str, set(given) - set(names)))
+    if unknown:
+        raise XltError(f"unknown {what} {unknown[0]!r}: allowed {one_of(names)}")
+    required = [f.name for f in fields(cls) if f.default is MISSING]
+    missing = [name for name in required if name not in given]
+    if missing:
+        raise XltError(f"{what} {missing[0]!r} is missing: required {one_of(required)}")
+    return given
 
 
 @dataclass(frozen=True)
@@ -86,21 +125,19 @@ class TrainConfig:
     mlm: float = 0.0  # share of steps spent on masked LM over multilingual text (continued MLM co-training)
 
     def __post_init__(self):
-        _check("epochs", self.epochs, float, 0, exclusive=True)
-        _check("lr", self.lr, float, 0, exclusive=True)
+        _check("epochs", self.epochs, float, 0, above=True)
+        _check("lr", self.lr, float, 0, above=True)
         _check("batch_size", self.batch_size, int, 1)
         _check("max_length", self.max_length, int, 8)
         _check("train_size", self.train_size, int, 1, allow_none=True)
         _check("dev_size", self.dev_size, int, 1, allow_none=True)
-        _check("warmup_ratio", self.warmup_ratio, float, 0)
+        _check("warmup_ratio", self.warmup_ratio, float, 0, 1)
         _check("weight_decay", self.weight_decay, float, 0)
         _check("grad_accum", self.grad_accum, int, 1)
-        _check("temperature", self.temperature, float, 0, exclusive=True)
-        _check("mlm", self.mlm, float, 0)
-        if self.mlm >= 1:
-            raise XltError(f"mlm must be a share of steps below 1, got {self.mlm!r}")
-        if self.sampling not in SAMPLINGS:
-            raise XltError(f"unknown sampling {self.sampling!r}: choose {one_of(SAMPLINGS)}")
+        _check("temperature", self.temperature, float, 0, above=True)
+        _check("mlm", self.mlm, float, 0, 1)  # a share of the steps
+        if not isinstance(self.sampling, str) or self.sampling not in SAMPLINGS:
+            raise XltError(f"unknown sampling {shown(self.sampling)}: choose {one_of(SAMPLINGS)}")
 
     @classmethod
     def defaults(cls, model: str, task: str, **overrides) -> "TrainConfig":
@@ -112,9 +149,7 @@ class TrainConfig:
         base = dict(epochs=TASK_EPOCHS.get(task, 2) * preset.epochs_scale, lr=preset.lr,
                     batch_size=preset.batch_size // (2 if kind in ("span_qa", "multiple_choice") else 1),
                     max_length=max_length)
-        unknown = set(overrides) - {f.name for f in fields(cls)}
-        if unknown:
-            raise XltError(f"unknown training option {sorted(unknown)[0]!r}: allowed {one_of(f.name for f in fields(cls))}")
+        _keys("training option", {**base, **overrides}, cls)
         return cls(**{**base, **{k: v for k, v in overrides.items() if v is not None or k == "train_size"}})
 
 
@@ -137,37 +172,61 @@ class StageConfig:
     pooling: str = "mean"  # evaluate, retrieval: mean | mean_nospecial | cls
 
     def __post_init__(self):
+        from .data import validate_data
+
+        for name in ("stage", "model", "task", "data", "data_revision", "split", "pooling"):
+            _text(name, getattr(self, name))
         if self.stage not in STAGES:
             raise XltError(f"unknown stage {self.stage!r}: choose one of {one_of(STAGES)}")
         validate_model(self.model)
-        _check("seed", self.seed, int, 0)
+        validate_data(self.data)
+        _check("seed", self.seed, int, 0, SEED_LIMIT)
         if self.stage == "intermediate":
             for name in self.tasks:
                 if name not in TRAINABLE:
                     raise XltError(f"unknown intermediate task {name!r}: choose one of {one_of(TRAINABLE)}")
-            if len(set(self.tasks)) != len(self.tasks):
-                raise XltError(f"intermediate task listed twice in {self.task!r}")
-        spec = get_task(self.tasks[0], None if self.stage == "intermediate" else "target")
+            twice = [name for name in self.tasks if self.tasks.count(name) > 1]
+            if twice:
+                raise XltError(f"intermediate task {twice[0]!r} listed twice in {self.task!r}: give each task once")
+        spec = get_task(self.tasks[0] if self.stage == "intermediate" else self.task,
+                        None if self.stage == "intermediate" else "target")
         if self.stage == "evaluate":
-            object.__setattr__(self, "languages", resolve_languages(spec, self.languages or "all"))
-            if self.split not in spec.source.splits or self.split == "train":
-                raise XltError(f"split {self.split!r} is not allowed for {spec.name}: choose "
-                               f"{one_of(s for s in spec.source.splits if s != 'train')}")
-            _check("eval_size", self.eval_size, int, 1, allow_none=True)
-            _check("layer", self.layer, int, 0, allow_none=True)
-            if self.pooling not in POOLINGS:
-                raise XltError(f"unknown pooling {self.pooling!r}: choose {one_of(POOLINGS)}")
-            wanted = "intermediate" if spec.type == "retrieval" else "target"
-            if spec.type != "retrieval" and self.parent is None or \
-                    self.parent is not None and self.parent.stage != wanted:
-                raise XltError(f"an evaluate stage of {spec.name} needs a{'n' if wanted[0] == 'i' else ''} "
-                               f"{wanted} stage as its parent" + (" (or none)" if wanted == "intermediate" else ""))
-        elif self.train is None:
-            raise XltError(f"a {self.stage} stage needs training options")
+            self._check_evaluate(spec)
+        else:
+            self._check_training(spec)
         if self.stage in ("target", "intermediate") and self.parent is not None and self.parent.stage != "intermediate":
             raise XltError(f"a {self.stage} stage's parent must be an intermediate stage (or none)")
         if self.parent is not None and self.parent.model != self.model:
             raise XltError(f"model {self.model!r} differs from its parent stage's model {self.parent.model!r}")
+
+    def _check_evaluate(self, spec: TaskSpec) -> None:
+        if self.train is not None:
+            raise XltError("train does not apply to an evaluate stage: it applies only to intermediate and target "
+                           f"stages, got {shown(self.train)}")
+        object.__setattr__(self, "languages", languages_of(spec, self.languages))
+        if self.split not in spec.source.splits or self.split == "train":
+            raise XltError(f"split {self.split!r} is not allowed for {spec.name}: choose "
+                           f"{one_of(s for s in spec.source.splits if s != 'train')}")
+        _check("eval_size", self.eval_size, int, 1, allow_none=True)
+        _check("layer", self.layer, int, 0, allow_none=True)
+        if self.pooling not in POOLINGS:
+            raise XltError(f"unknown pooling {self.pooling!r}: choose {one_of(POOLINGS)}")
+        wanted = "intermediate" if spec.type == "retrieval" else "target"
+        if spec.type != "retrieval" and self.parent is None or \
+                self.parent is not None and self.parent.stage != wanted:
+            raise XltError(f"an evaluate stage of {spec.name} needs a{'n' if wanted[0] == 'i' else ''} "
+                           f"{wanted} stage as its parent" + (" (or none)" if wanted == "intermediate" else ""))
+
+    def _check_training(self, spec: TaskSpec) -> None:
+        if not isinstance(self.train, TrainConfig):
+            raise XltError(f"a {self.stage} stage needs training options, got {shown(self.train)}")
+        if self.stage == "target" and spec.type == "retrieval":
+            raise XltError(f"target {spec.name} has no target stage (it is scored on the encoder): targets with "
+                           f"one are {one_of(n for n in TARGET_TASKS if n not in RETRIEVAL_TARGETS)}")
+        for f in fields(self):
+            if f.name in EVALUATE_ONLY and getattr(self, f.name) != f.default:
+                raise XltError(f"{f.name} {shown(getattr(self, f.name))} does not apply to a {self.stage} stage: "
+                               "it applies only to evaluate stages")
 
     # identity ---------------------------------------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -178,16 +237,17 @@ class StageConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "StageConfig":
-        d = dict(d)
-        allowed = {f.name for f in fields(cls)}
-        unknown = set(d) - allowed
-        if unknown:
-            raise XltError(f"unknown stage option {sorted(unknown)[0]!r}: allowed {one_of(sorted(allowed))}")
+        """The inverse of to_dict, and what a stage job reads from its JSON file: every key and value is checked,
+        each mistake in one line."""
+        d = dict(_keys("stage option", d, cls))
         if d.get("train") is not None:
-            d["train"] = TrainConfig(**d["train"])
+            d["train"] = TrainConfig(**_keys("training option", d["train"], TrainConfig))
         if d.get("parent") is not None:
             d["parent"] = cls.from_dict(d["parent"])
-        d["languages"] = tuple(d.get("languages") or ())
+        languages = d.get("languages") or ()
+        if not isinstance(languages, (list, tuple)):
+            raise XltError(f"languages must be a list of language codes, got {shown(languages)}")
+        d["languages"] = tuple(languages)
         return cls(**d)
 
     @property
@@ -227,18 +287,19 @@ def chain(model: str = "tiny", intermediate: str = "mnli", target: str = "xnli",
           data: str = "sample", intermediate_size: int | None = None, train_size: int | None = None,
           eval_size: int | None = None, split: str = "test", epochs: float | None = None, lr: float | None = None,
           batch_size: int | None = None, max_length: int | None = None, revision: str | None = None,
-          layer: int | None = None, pooling: str = "mean", grad_accum: int | None = None,
-          sampling: str = "proportional", temperature: float = 2.0, mlm: float = 0.0) -> list[StageConfig]:
+          layer: int | None = None, pooling: str | None = None, grad_accum: int | None = None,
+          sampling: str | None = None, temperature: float | None = None, mlm: float | None = None) -> list[StageConfig]:
     """The stages of one chain: [intermediate -> ...] target -> evaluate (retrieval: [intermediate] -> evaluate).
     `intermediate`: none | a task | tasks trained together "mnli+squad" ("all" = the nine) | a sequence of those,
-    trained one after the other, "mnli>squad". Validates everything first."""
+    trained one after the other, "mnli>squad". Validates everything first. An option left None takes its default
+    (pooling mean; sampling, temperature and mlm as in TrainConfig), stored as such: the stage ids are the same."""
     from .data import data_revision, validate_data
 
     model = validate_model(model)
     links = parse_intermediate(intermediate)
     if target not in TARGET_TASKS:
-        raise XltError(f"unknown target task {target!r}: choose one of {one_of(TARGET_TASKS)}")
-    resolve_languages(get_task(target), languages)
+        raise XltError(f"unknown target task {shown(target)}: choose one of {one_of(TARGET_TASKS)}")
+    languages = languages_of(get_task(target), languages)
     data = validate_data(data)
     common = dict(model=model, seed=seed, data=data, data_revision=data_revision(data, revision))
     opts = dict(epochs=epochs, lr=lr, batch_size=batch_size, max_length=max_length, grad_accum=grad_accum)
@@ -254,17 +315,61 @@ def chain(model: str = "tiny", intermediate: str = "mnli", target: str = "xnli",
         parent = StageConfig(stage="target", task=target, parent=parent,
                              train=TrainConfig.defaults(model, target, train_size=train_size, **opts), **common)
         stages.append(parent)
-    ev = StageConfig(stage="evaluate", task=target, parent=parent, languages=resolve_languages(get_task(target), languages),
-                     split=split, eval_size=eval_size, layer=layer, pooling=pooling, **common)
+    ev = StageConfig(stage="evaluate", task=target, parent=parent, languages=languages, split=split,
+                     eval_size=eval_size, layer=layer, pooling="mean" if pooling is None else pooling, **common)
     return stages + [ev]
 
+
+def languages_of(spec: TaskSpec, languages) -> tuple[str, ...]:
+    """The task's languages that `languages` names ('all', a comma-separated string or a list). An empty list is
+    a mistake, not a way of saying 'all'."""
+    listed = isinstance(languages, (list, tuple)) and all(isinstance(x, str) for x in languages)
+    if not (isinstance(languages, str) or listed):
+        raise XltError(f"languages must be 'all', a comma-separated string or a list of codes, got "
+                       f"{shown(languages)}")
+    if not "".join(languages).replace(",", "").strip():
+        raise XltError(f"no language given ({shown(languages)}) for {spec.name}: choose from "
+                       f"{one_of(spec.languages)} or 'all'")
+    return resolve_languages(spec, languages)
+
+
+def check_options_apply(intermediate: str, target: str, data: str, **given) -> None:
+    """Reject an option given (not None) for a chain that would not use it, as `xlt run --target xnli --layer 5`:
+    such a value is a mistake the user should hear about. Only `xlt run` asks this: a sweep sets options for
+    whole grids (and `--sizes tiny` caps every stage), where an option may fit some chains only. Options not in
+    the table below (model, languages, seed, split, eval_size) apply to every chain."""
+    links = parse_intermediate(intermediate)
+    sampling = given.get("sampling")
+    retrieval = get_task(target, "target").type == "retrieval"
+    trained = bool(links) or not retrieval
+    multi = any("+" in link for link in links)
+    where = {  # option -> (applies to this chain, what the chain is, where the option applies)
+        "revision": (data == "hub", f"data {data!r}", "with data 'hub'"),
+        "layer": (retrieval, f"target {target}", f"to the retrieval targets {one_of(RETRIEVAL_TARGETS)}"),
+        "pooling": (retrieval, f"target {target}", f"to the retrieval targets {one_of(RETRIEVAL_TARGETS)}"),
+        "intermediate_size": (bool(links), "intermediate 'none'", "with an intermediate task"),
+        "mlm": (bool(links), "intermediate 'none'", "with an intermediate task"),
+        "sampling": (multi, f"intermediate {intermediate!r}", "to tasks trained together, as mnli+squad or all"),
+        "temperature": (sampling == "temperature", f"sampling {sampling or 'proportional'!r}",
+                        "with sampling 'temperature'"),
+        "train_size": (not retrieval, f"target {target} (scored on the encoder, never trained)",
+                       "to the targets that are trained"),
+        **{name: (trained, f"intermediate 'none' and target {target} (nothing is trained)",
+                  "to chains that train: an intermediate task or a trained target")
+           for name in ("epochs", "lr", "batch_size", "max_length", "grad_accum")},
+    }
+    for name, (applies, chain_is, place) in where.items():
+        if given.get(name) is not None and not applies:
+            raise XltError(f"{name} {shown(given[name])} does not apply to {chain_is}: it applies only {place}")
 
 
 def parse_intermediate(text: str) -> list[str]:
     """'none' -> []; 'mnli>squad+qqp' -> ['mnli', 'squad+qqp']; 'all' -> the nine intermediate tasks together."""
     from .tasks import INTERMEDIATE_TASKS
 
-    if text in ("none", ""):
+    if not isinstance(text, str) or not text.strip():
+        raise XltError(f"no intermediate task given ({shown(text)}): choose none, all or one of {one_of(TRAINABLE)}")
+    if text == "none":
         return []
     links = []
     for link in text.split(">"):
@@ -281,7 +386,7 @@ DEVICE = re.compile(r"^(auto|cpu|cuda(:\d+)?|mps)$")
 
 
 def validate_device(device: str) -> str:
-    if not DEVICE.match(device):
-        raise XltError(f"unknown device {device!r}: use auto, cpu, cuda, cuda:N or mps")
+    if not isinstance(device, str) or not DEVICE.fullmatch(device):
+        raise XltError(f"unknown device {shown(device)}: use auto, cpu, cuda, cuda:N or mps")
     return device
 

@@ -6,25 +6,30 @@ then turn it into canonical examples (pure functions per task type: columns mapp
   "hub"     `datasets.load_dataset(repo, config)` (needs the hub or a pre-filled HF cache)
   a path    a local directory laid out like the hub: <path>/<repo>/<config>/<split>-*.parquet
             (what `hf download <repo> --repo-type dataset --local-dir <path>/<repo>` gives)
+
+Before any compute, check_split reads every local file a stage will load (only the columns the task uses) and
+checks it against one table of expectations per task type (COLUMN_KINDS): readable, rows, types, UTF-8, labels.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import random
 from pathlib import Path
 
-from .errors import XltError
-from .tasks import LANGUAGES, TaskSpec
+from .config import existing_dir
+from .errors import XltError, one_of, shown
+from .tasks import LANGUAGES, TASKS, TaskSpec
 
 
 def validate_data(data: str) -> str:
     if data in ("sample", "hub"):
         return data
-    path = Path(data).expanduser()
-    if not path.is_dir():
-        raise XltError(f"data source {data!r} is neither 'sample', 'hub' nor an existing directory")
+    path = existing_dir(data)
+    if path is None:
+        raise XltError(f"data source {shown(data)} is neither 'sample', 'hub' nor an existing directory")
     return str(path.resolve())
 
 
@@ -82,26 +87,204 @@ def _hub_split(task: TaskSpec, split: str, language: str | None, revision: str |
     return cached_or_online(load, src.repo, "dataset"), f"{src.repo}:{config}"
 
 
-def check_columns(task: TaskSpec, columns: list[str], where: str) -> None:
-    """One line naming the task, the file and the first missing column."""
-    needed = [c.split(".")[0] for col in task.columns.values() for c in col.split(",")]
+# what each canonical column holds, per task type (a task's `columns` maps these names to its source's columns)
+COLUMN_KINDS = {
+    "pair_classification": {"text_a": "text", "text_b": "text", "label": "label"},
+    "multiple_choice": {"premise": "text", "question": "text", "choices": "texts", "label": "label"},
+    "span_qa": {"id": "text", "context": "text", "question": "text", "answers": "answers"},
+    "tagging": {"tokens": "texts", "tags": "tags"},
+    "retrieval": {"source": "text", "target": "text"},
+    "mlm": {"text": "text"},
+}
+ITEM = {"texts": "text"}  # a list spread over several source columns ("choice1,choice2") has one item in each
+BUCC_IDS = ("source_lang", "target_lang")  # the hub's bucc18 keeps its sentence ids in these columns
+UNLABELLED = (None, "-", "", -1)  # how sources mark a row without a gold label
+
+
+def expected_columns(task: TaskSpec) -> dict[str, str]:
+    """Source column ("outer.inner" for a field of a struct column) -> kind (a key of KINDS)."""
+    out = {}
+    for name, spec in task.columns.items():
+        kind, parts = COLUMN_KINDS[task.type][name], spec.split(",")
+        out.update({col: kind if len(parts) == 1 else ITEM[kind] for col in parts})
     selector = task.source.language_from or ""
     if selector.startswith("column:"):
-        needed.append(selector.split(":", 1)[1])
+        out[selector.split(":", 1)[1]] = "text"
+    if task.name == "bucc2018":
+        out.update(dict.fromkeys(BUCC_IDS, "text"))
+    return out
+
+
+def check_columns(task: TaskSpec, columns: list[str], where: str) -> None:
+    """One line naming the task, the file and the first missing column."""
+    needed = list(dict.fromkeys(c.split(".")[0] for c in expected_columns(task)))
     missing = [c for c in needed if c not in columns]
     if missing:
-        raise XltError(f"task {task.name}: {where}: missing column {missing[0]!r} (columns: {', '.join(columns)})")
+        raise XltError(f"task {task.name}: {where}: missing column {missing[0]!r}: expected columns {one_of(needed)} "
+                       f"(it has {one_of(columns)})")
 
 
 def check_split(task: TaskSpec, split: str, language: str | None, data: str) -> None:
-    """Before any compute: the split's local files exist and have the task's columns (Parquet schemas only)."""
-    import pyarrow.parquet as pq
-
+    """Before any compute: every local file of the split holds what the stages will read (check_file) and, where
+    a file holds several languages, rows of `language`."""
     root = local_root(data, task)
     if root is None:
         return
-    for f in local_files(task, split, root, language):
-        check_columns(task, pq.read_schema(f).names, str(f))
+    files = local_files(task, split, root, language)
+    found = set().union(*(check_file(task, f) for f in files))
+    selector = task.source.language_from or ""
+    if not language or not selector:
+        return
+    if selector.startswith("column:"):
+        wanted, column = language, selector.split(":", 1)[1]
+    else:  # id_prefix, as load_split selects
+        wanted, column = LANGUAGES[language][0].lower(), f"the prefixes of {task.columns['id']}"
+    if wanted not in found:
+        raise XltError(f"task {task.name}: {files[0]}: no rows for language {language!r} (looked for {wanted!r} in "
+                       f"{column}): it holds {one_of(sorted(found))}")
+
+
+# the Arrow types each kind of column may have ------------------------------------------------------------------
+def _text(arrow) -> bool:
+    import pyarrow.types as t
+
+    return t.is_string(arrow) or t.is_large_string(arrow)
+
+
+def _label(arrow) -> bool:
+    import pyarrow.types as t
+
+    return t.is_integer(arrow) or _text(arrow)
+
+
+def _list_of(item):
+    def test(arrow) -> bool:
+        import pyarrow.types as t
+
+        return (t.is_list(arrow) or t.is_large_list(arrow) or t.is_fixed_size_list(arrow)) and item(arrow.value_type)
+    return test
+
+
+def _answers(arrow) -> bool:
+    import pyarrow.types as t
+
+    if not t.is_struct(arrow) or {"text", "answer_start"} - {field.name for field in arrow}:
+        return False
+    return _list_of(_text)(arrow.field("text").type) and _list_of(t.is_integer)(arrow.field("answer_start").type)
+
+
+KINDS = {"text": (_text, "string"), "texts": (_list_of(_text), "list<string>"), "label": (_label, "int or string"),
+         "tags": (_list_of(_label), "list<int or string>"),
+         "answers": (_answers, "struct<text: list<string>, answer_start: list<int>>")}
+
+
+def check_file(task: TaskSpec, path: Path) -> frozenset:
+    """Everything the stages will read in one Parquet file, checked before compute; a problem is one line naming
+    the file. Returns what selects a language inside the file (check_split). Cached on the file's size and time
+    of change: XNLI's one test file serves 15 languages."""
+    stat = Path(path).stat()
+    return _checked_file(task.name, str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=128)
+def _checked_file(name: str, path: str, size: int, mtime_ns: int) -> frozenset:
+    """Readable, non-empty, the task's columns with the types their kinds need, valid UTF-8, gold labels in the
+    task's label set. Reads only the columns the task uses."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    task, where = TASKS[name], f"task {name}: {path}"
+    expected = expected_columns(task)
+    try:
+        parquet = pq.ParquetFile(path)
+        check_columns(task, parquet.schema_arrow.names, path)
+        _check_types(parquet.schema_arrow, expected, where)
+        if parquet.metadata.num_rows == 0:
+            raise XltError(f"{where}: no rows: expected at least one example")
+        table = parquet.read(columns=list(dict.fromkeys(c.split(".")[0] for c in expected)))
+    except (pa.ArrowException, OSError) as err:
+        raise XltError(f"{where}: not a readable Parquet file ({err}): expected Parquet in the hub layout") from None
+    features = _features(parquet.schema_arrow, where)
+    for column, kind in expected.items():
+        values = table.column(column.split(".")[0])
+        _check_valid(values, column, kind, where)
+        if kind in ("label", "tags"):
+            _check_labels(task, values, features[column], column, kind, where)
+    return _selectors(task, table)
+
+
+def _check_types(schema, expected: dict[str, str], where: str) -> None:
+    import pyarrow.types as t
+
+    for column, kind in expected.items():
+        outer, _, inner = column.partition(".")
+        arrow = schema.field(outer).type
+        if inner:
+            arrow = arrow.field(inner).type if t.is_struct(arrow) and arrow.get_field_index(inner) >= 0 else None
+        test, allowed = KINDS[kind]
+        if arrow is None or not test(arrow):
+            raise XltError(f"{where}: column {column!r} is {arrow or 'missing'}: expected {allowed}")
+
+
+def _check_valid(values, column: str, kind: str, where: str) -> None:
+    """Arrow's full validation, for UTF-8 in every string (pyarrow reads invalid bytes without a word); and a
+    value in every row, which only a label may lack."""
+    import pyarrow as pa
+
+    for chunk in values.chunks:
+        try:
+            chunk.validate(full=True)
+        except pa.ArrowInvalid as err:
+            raise XltError(f"{where}: column {column!r} is not valid ({err}): expected UTF-8 text") from None
+    if kind != "label" and values.null_count:
+        raise XltError(f"{where}: column {column!r} has {values.null_count} missing (null) values: expected a value "
+                       "in every row")
+
+
+def _features(schema, where: str):
+    """The `datasets` features stored in the file (ClassLabel names), as load_split will see them."""
+    import datasets
+
+    try:
+        return datasets.Features.from_arrow_schema(schema)
+    except (ValueError, TypeError, KeyError) as err:
+        raise XltError(f"{where}: unreadable datasets features in the Parquet metadata ({err})") from None
+
+
+def _check_labels(task: TaskSpec, values, feature, column: str, kind: str, where: str) -> None:
+    """Gold labels are the task's, by name as label_index maps them: a ClassLabel id must be in range and name a
+    label of the task; rows without a label (-1, '', '-') pass, tags must all be labelled. CCG lists no labels
+    (they are read from its training data): any tag passes."""
+    import datasets
+    import pyarrow.compute as pc
+
+    if kind == "tags":
+        values, feature = pc.list_flatten(values), getattr(feature, "feature", None)
+    names = feature.names if isinstance(feature, datasets.ClassLabel) else None
+    for value in pc.unique(values).to_pylist():
+        if kind == "label" and value in UNLABELLED:
+            continue
+        if names is not None and not (isinstance(value, int) and 0 <= value < len(names)):
+            raise XltError(f"{where}: label {shown(value)} in column {column!r} is not a class id: expected "
+                           f"0-{len(names) - 1} ({one_of(names)})" + (" or -1 for no label" if kind == "label" else ""))
+        label = names[value] if names is not None else value
+        if task.label_names and str(label) not in task.label_names:
+            raise XltError(f"{where}: unknown label {shown(label)} in column {column!r}: expected one of "
+                           f"{one_of(task.label_names)}" + (" (-1, '' or '-' for no label)" if kind == "label" else ""))
+
+
+def _selectors(task: TaskSpec, table) -> frozenset:
+    """The values that select a language inside the file: its language column's, or the heads of TyDiQA's ids
+    ("english" of "english-123-0")."""
+    import pyarrow.compute as pc
+
+    selector = task.source.language_from or ""
+    if selector.startswith("column:"):
+        return frozenset(pc.unique(table.column(selector.split(":", 1)[1])).to_pylist())
+    if selector == "id_prefix":
+        heads = pc.list_element(pc.split_pattern(table.column(task.columns["id"]), "-", max_splits=1), 0)
+        return frozenset(pc.unique(heads).to_pylist())
+    return frozenset()
 
 
 def load_split(task: TaskSpec, split: str, language: str | None = None, data: str = "sample",
@@ -146,7 +329,7 @@ def label_index(task: TaskSpec, ds, column: str, names: tuple[str, ...] | None =
     index = {name: i for i, name in enumerate(names)}
     out = []
     for v in values:
-        if v in (None, "-", "", -1):
+        if v in UNLABELLED:
             out.append(None)
             continue
         key = v if isinstance(v, str) else str(v)
@@ -241,7 +424,15 @@ def bucc_original(data: str, language: str, split: str) -> dict | None:
         path = Path(f"{stem}.{suffix}")
         if not path.exists():
             raise XltError(f"task bucc2018: {path} is missing (original BUCC files: {stem.name}.<lang|en|gold>)")
-        return [line.rstrip("\n").split("\t", 1) for line in path.read_text(encoding="utf-8").splitlines() if line]
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as err:
+            raise XltError(f"task bucc2018: {path} is not readable UTF-8 text ({err}): expected 'id<TAB>sentence' "
+                           "lines") from None
+        untabbed = next((n for n, line in enumerate(lines, 1) if line and "\t" not in line), None)
+        if untabbed:
+            raise XltError(f"task bucc2018: {path}: line {untabbed} has no tab: expected 'id<TAB>sentence' lines")
+        return [line.split("\t", 1) for line in lines if line]
 
     src, trg, gold = read(language), read("en"), read("gold")
     return {"source": [s for _, s in src], "source_id": [i for i, _ in src], "target": [t for _, t in trg],
@@ -285,5 +476,9 @@ def data_revision(data: str, revision: str | None = None) -> str:
     digest = hashlib.sha256()
     for f in sorted(Path(data).rglob("*.parquet")):
         digest.update(str(f.relative_to(data)).encode())
-        digest.update(f.read_bytes())
+        try:
+            digest.update(f.read_bytes())
+        except OSError as err:
+            raise XltError(f"data source {data}: {f} cannot be read ({err.strerror}): expected readable "
+                           "files") from None
     return f"local:{digest.hexdigest()[:12]}"

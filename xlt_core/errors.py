@@ -13,3 +13,9 @@ class XltError(Exception):
 def one_of(values) -> str:
     """Format the allowed values for an error message: 'a, b, c'."""
     return ", ".join(str(v) for v in values)
+
+
+def shown(value, limit: int = 200) -> str:
+    """A value as an error message quotes it: its repr, cut short (a config file may hold a whole table)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."

@@ -21,17 +21,25 @@ KEYS = {"model": "model", "models": "model", "intermediate": "intermediate", "ta
 
 
 def _read(path: Path) -> dict:
+    """The sweep file's top-level mapping; anything else given as FILE (a folder, a binary or unreadable file, bad
+    YAML) is one line naming it."""
     import yaml
 
     try:
-        spec = yaml.safe_load(path.read_text())
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise XltError(f"sweep file {path} does not exist") from None
+    except IsADirectoryError:
+        raise XltError(f"sweep file {path} is a folder: give a YAML file, e.g. sweeps/demo.yaml") from None
+    except UnicodeDecodeError:
+        raise XltError(f"sweep file {path} is not UTF-8 text: give a YAML file, e.g. sweeps/demo.yaml") from None
+    except OSError as err:
+        raise XltError(f"sweep file {path} cannot be read ({err.strerror})") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         raise XltError(f"sweep file {path}:{where} is not valid YAML ({getattr(err, 'problem', err)})") from None
-    if not isinstance(spec, dict) or not spec:
+    if not isinstance(spec, dict) or not spec or not all(isinstance(key, str) for key in spec):
         raise XltError(f"sweep file {path}: expected a mapping of options, e.g. 'target: [xnli]'")
     return spec
 
@@ -120,6 +128,22 @@ def stage_flops(cfg: StageConfig) -> float:
         n = min(n, cfg.train.train_size or n)
         total += 6 * per_token * n * cfg.train.epochs * TOKENS_PER_EXAMPLE[spec.type] * (1 + cfg.train.mlm)
     return total
+
+
+def smoke(chains: list[list[StageConfig]]) -> list[list[StageConfig]]:
+    """One chain of every regime in the sweep (none, single, multi-task per sampling, sequential, +MLM,
+    translated), the cheapest by estimated compute: a dry run that meets every code path the full sweep will."""
+    from .analysis import regime
+
+    best: dict[tuple, tuple[float, list[StageConfig]]] = {}
+    for stages in chains:
+        inter = [c for c in stages if c.stage == "intermediate"]
+        kind = regime(stages[-1].intermediate_task)
+        key = (kind, inter[-1].train.sampling if kind == "multi-task" else "")
+        cost = sum(stage_flops(c) for c in stages)
+        if key not in best or cost < best[key][0]:
+            best[key] = (cost, stages)
+    return [stages for _, stages in best.values()]
 
 
 @dataclass

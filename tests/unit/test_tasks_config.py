@@ -1,6 +1,6 @@
 import pytest
 
-from xlt_core.config import MODEL_PRESETS, StageConfig, TrainConfig, chain, model_size
+from xlt_core.config import MODEL_PRESETS, StageConfig, TrainConfig, chain, check_options_apply, model_size
 from xlt_core.errors import XltError
 from xlt_core.tasks import LANGUAGES, TASKS, get_task, resolve_languages, training_task
 
@@ -74,11 +74,17 @@ def test_defaults_follow_presets():
     (dict(target="xnli2"), "unknown target task 'xnli2': choose one of xnli, pawsx, udpos"),
     (dict(intermediate="qqq"), "unknown intermediate task 'qqq'"),
     (dict(languages="en,klingon"), "'klingon' is not in xnli's list"),
-    (dict(train_size=-5), "train_size must be >= 1, got -5"),
-    (dict(intermediate_size=0), "train_size must be >= 1, got 0"),
-    (dict(seed="one"), "seed must be an integer, got 'one'"),
-    (dict(lr=0), "lr must be > 0"),
-    (dict(epochs=-1), "epochs must be > 0"),
+    (dict(train_size=-5), "train_size must be an integer >= 1, got -5"),
+    (dict(intermediate_size=0), "train_size must be an integer >= 1, got 0"),
+    (dict(seed="one"), "seed must be an integer in .0, 4294967296., got 'one'"),
+    (dict(lr=0), "lr must be a finite number > 0, got 0"),
+    (dict(lr=float("nan")), "lr must be a finite number > 0, got nan"),
+    (dict(epochs=-1), "epochs must be a finite number > 0, got -1"),
+    (dict(epochs=float("inf")), "epochs must be a finite number > 0, got inf"),
+    (dict(mlm=float("nan")), "mlm must be a finite number in .0, 1., got nan"),
+    (dict(languages=""), "no language given .''. for xnli"),
+    (dict(languages=[]), "no language given"),
+    (dict(intermediate=""), "no intermediate task given"),
     (dict(split="train"), "split 'train' is not allowed for xnli: choose dev, test"),
     (dict(target="tatoeba", languages="en"), "'en' is not in tatoeba's list"),
     (dict(target="xquad", pooling="max"), "unknown pooling 'max'"),
@@ -88,6 +94,23 @@ def test_bad_values_fail_with_one_line(kwargs, message):
     with pytest.raises(XltError, match=message) as err:
         chain(**kwargs)
     assert "\n" not in str(err.value)
+
+
+def test_options_left_out_store_their_defaults():
+    """chain()'s None for pooling, sampling, temperature and mlm stores the defaults: the stage ids stay those of
+    the explicit values (and of the configs written before these options defaulted to None)."""
+    explicit = chain(intermediate="mnli+squad", target="tatoeba", pooling="mean", sampling="proportional",
+                     temperature=2.0, mlm=0.0)
+    assert [c.stage_id for c in chain(intermediate="mnli+squad", target="tatoeba")] == [c.stage_id for c in explicit]
+    assert chain(target="xnli")[-1].pooling == "mean"
+
+
+def test_options_that_do_not_apply_are_named():
+    check_options_apply("mnli+squad", "tatoeba", "sample", sampling="uniform", layer=1, pooling="cls")
+    with pytest.raises(XltError, match="layer 1 does not apply to target xnli: it applies only to the retrieval"):
+        check_options_apply("mnli", "xnli", "sample", layer=1)
+    with pytest.raises(XltError, match="temperature 3 does not apply to sampling 'uniform'"):
+        check_options_apply("mnli+squad", "xnli", "sample", sampling="uniform", temperature=3)
 
 
 def test_from_dict_rejects_unknown_keys():
