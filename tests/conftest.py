@@ -39,6 +39,20 @@ def demo_runs(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def demo_workdir(tmp_path_factory) -> Path:
+    """A folder where `xlt demo --no-serve` ran, as a user runs it: runs/ and results.duckdb of the demo study."""
+    import subprocess
+    import sys
+
+    work = tmp_path_factory.mktemp("demo")
+    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "xlt"), "demo", "--no-serve"], cwd=work,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (work / "demo.log").write_text(proc.stdout + "\n--- stderr ---\n" + proc.stderr)
+    return work
+
+
+@pytest.fixture(scope="session")
 def demo_db(demo_runs, tmp_path_factory) -> Path:
     from xlt_core import results
 
@@ -73,3 +87,16 @@ def html_cells():
         return header, rows
 
     return parse
+
+
+def broken_model(folder: Path) -> Path:
+    """A copy of the tiny model whose weights file is truncated (a corrupt download): it passes the checks made
+    before compute (they never load weights), then fails inside the stage that loads it."""
+    import shutil
+
+    from xlt_core.models import tiny_model_dir
+
+    shutil.copytree(tiny_model_dir(), folder)
+    weights = folder / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:1000])
+    return folder

@@ -1,4 +1,4 @@
-"""The claims of shared/reference/claims.csv, evaluated on reproduced scores: supported, refuted, or not enough
+"""The claims of xlt_core/reference/claims.csv, evaluated on reproduced scores: supported, refuted, or not enough
 data, with the measured value. Pure functions over the per-language cells of results.claim_cells (mean and spread
 over seeds, computed in SQL). Gains compare an intermediate variant with 'none' for the same model, on the languages
 both have."""

@@ -320,6 +320,18 @@ def print_tasks() -> None:
         print("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip())
 
 
+def run_chain(args) -> list:
+    """The stages of `xlt run`'s chain, from its parsed options (every option is checked, and rejected where it
+    does not apply to the chain)."""
+    import inspect
+
+    from .config import chain, check_options_apply
+
+    options = {name: getattr(args, name) for name in inspect.signature(chain).parameters}
+    check_options_apply(**options)
+    return chain(**options)
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -342,13 +354,10 @@ def main(argv=None) -> int:
             if not args.no_serve:
                 return serve(args.db, args.port)
         elif args.command == "run":
-            import inspect
-
-            from .config import chain, check_options_apply
-
-            options = {name: getattr(args, name) for name in inspect.signature(chain).parameters}
-            check_options_apply(**options)
-            _execute([chain(**options)], args)
+            _execute([run_chain(args)], args)
+    except BrokenPipeError:  # `xlt sweep plan ... | head`: the reader has gone, nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except XltError as err:
         print(f"xlt: error: {err}", file=sys.stderr)
         return err.exit_code

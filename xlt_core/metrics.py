@@ -1,4 +1,5 @@
-"""Metrics exactly as the official XTREME code computes them (shared/docs/xtreme-reference.md, section 5).
+"""Metrics exactly as the official XTREME code computes them (google-research/xtreme's scripts: its
+third_party/evaluate_squad.py, evaluate_mlqa.py, seqeval and the retrieval scorers).
 
 Each metric takes predictions and golds and returns {name: score in 0-100}; `METRICS` maps a task spec's
 `metric` to its function. Pure Python: no torch, no numpy.

@@ -1,4 +1,4 @@
-"""Sentence retrieval scored as XTREME does (shared/docs/xtreme-reference.md 5.5-5.7): BUCC bitext mining with a
+"""Sentence retrieval scored as XTREME's official scripts do: BUCC bitext mining with a
 k-nearest-neighbour ratio margin and "max" retrieval, its threshold tuned for F1 on dev; Tatoeba top-1 accuracy.
 Inputs are sentence embeddings (rows); everything here is numpy and pure."""
 

@@ -1,4 +1,4 @@
-"""How XTREME scores combine (google-research/xtreme evaluate.py; shared/docs/xtreme-reference.md 5.8).
+"""How XTREME scores combine (as google-research/xtreme's evaluate.py averages them).
 
 - One language's score: its headline metric, (EM + F1) / 2 for QA (or F1 or EM alone, by choice), F1 for tagging
   and BUCC, accuracy otherwise (`headline_metrics`; results.store applies it at ingest, into the `cells` table).

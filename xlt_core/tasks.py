@@ -1,7 +1,7 @@
 """THE table of tasks. Every task the project knows is one `TaskSpec` entry in `TASKS`; nothing else names a task's
 languages, hub location, columns or labels. Adding a task = adding an entry (plus a metric function if it is new).
 
-Language lists follow google-research/xtreme evaluate.py; XCOPA follows XTREME-R (shared/docs/xtreme-reference.md).
+Language lists follow google-research/xtreme evaluate.py; XCOPA follows XTREME-R.
 Roles: "target" tasks are evaluated zero-shot per language; "intermediate" tasks are the English intermediate
 tasks of the study; "source" entries are data only (training sets of targets, parts of ANLI+, MLM text,
 machine-translated training data).
@@ -9,7 +9,7 @@ machine-translated training data).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .errors import XltError, one_of
 

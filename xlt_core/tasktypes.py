@@ -12,7 +12,6 @@ from torch import nn
 
 from . import features as F
 from .metrics import METRICS, accuracy
-from .tasks import TaskSpec
 
 SEQEVAL_VARIANT = "paper"  # seqeval 0.0.12 chunk typing (see metrics.seqeval_f1)
 HEADLINE = {"accuracy": "accuracy", "token_accuracy": "accuracy", "squad": "f1", "squad_v2": "f1", "mlqa": "f1",

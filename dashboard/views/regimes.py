@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import common
-from xlt_core import analysis, charts
+from xlt_core import charts
 
 st.header("Training regimes")
 summary = common.gain_summary()

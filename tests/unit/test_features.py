@@ -1,5 +1,3 @@
-import pytest
-
 from xlt_core.features import encode_pairs, length_grouped_batches
 from xlt_core.models import load_tokenizer
 

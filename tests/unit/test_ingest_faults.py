@@ -69,6 +69,12 @@ BROKEN = {  # case -> (how the folder is broken, what the warning says)
     "score -infinite": (set_score(-math.inf), "score -inf for en"),
     "score null": (set_score(None), "score None for en"),
     "score a string": (set_score("0.5"), "score '0.5' for en"),
+    "seed a string": (lambda f: (f / "config.json").write_text((f / "config.json").read_text().replace(
+        '"seed": 0', '"seed": "abc"')), "seed 'abc' is not of the type xlt writes (int)"),
+    "language a number": (set_json("scores.json", [{"language": 7, "split": "test", "metric": "accuracy",
+                                                    "score": 0.5}]), "language 7 is not of the type xlt writes (str)"),
+    "wall_s a string": (set_json("cost.json", {"wall_s": "1s", "device": "cpu"}),
+                        "wall_s '1s' is not of the type xlt writes (int or float)"),
 }
 
 
@@ -228,3 +234,27 @@ def test_a_runs_folder_that_is_not_there_creates_nothing(runs_dir, message, tmp_
     err = capsys.readouterr().err
     assert err == f"xlt: error: {message.format(runs_dir)}: give the folder that holds the run folders (--runs-dir)\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+def test_a_write_that_fails_half_way_is_one_line_and_leaves_the_database_as_it_was(tmp_path, capsys, monkeypatch):
+    """A full disk while DuckDB writes (simulated where the derived tables are filled, after the rows went in): one
+    line naming the database, exit 2, and the transaction undone (the runs already there are all that is there)."""
+    import duckdb
+
+    runs, db = tmp_path / "runs", tmp_path / "results.duckdb"
+    write_run(runs, "evaluate-a")
+    assert ingest("--runs-dir", runs, "--db", db) == 0
+    write_run(runs, "evaluate-b")
+
+    def full(con):
+        raise duckdb.IOException("Could not write file: No space left on device")
+
+    monkeypatch.setattr(store, "fill_derived", full)
+    capsys.readouterr()
+    assert ingest("--runs-dir", runs, "--db", db) == 2
+    err = capsys.readouterr().err
+    assert err == f"xlt: error: cannot write results database {db}: Could not write file: No space left " \
+                  "on device; nothing was written\n", err
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT run_id FROM runs").fetchall() == [("evaluate-a",)]
+    con.close()

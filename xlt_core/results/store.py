@@ -91,6 +91,12 @@ SCORE_COLUMNS = ("run_id", "model", "model_size", "intermediate_task", "target_t
 DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file, after the header's checksum
 LOCKED = "Could not set lock"  # how DuckDB's error starts when another process holds the file
 OPEN_ATTEMPTS, OPEN_WAIT_S = 50, 0.1
+_TEXT, _OPTIONAL_TEXT, _OPTIONAL_INT = str, (str, type(None)), (int, type(None))
+# the type a column's value must have: a run folder edited by hand with another would fail the whole insert
+VALUE_TYPES = {"run_id": _TEXT, "stage": _TEXT, "model": _TEXT, "model_size": _TEXT, "intermediate_task": _TEXT,
+               "target_task": _OPTIONAL_TEXT, "task": _TEXT, "seed": int, "language": _TEXT, "split": _TEXT,
+               "metric": _TEXT, "n": _OPTIONAL_INT, "layer": _OPTIONAL_INT, "wall_s": (int, float),
+               "data_revision": _TEXT, "started_at": _TEXT, "finished_at": _TEXT}
 # chain attributes of every evaluate run not yet in `chains`: walk parent links up to the first stage; size,
 # sampling and MLM share come from the nearest intermediate stage, costs are summed over the whole chain
 FILL_CHAINS = """
@@ -274,7 +280,18 @@ def folder_rows(folder) -> tuple[tuple, tuple, list[tuple]]:
         value = s["score"]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise BadRunFolder(folder, f"score {value!r} for {s['language']} ({s['metric']}) is not a finite number")
+    typed = [*zip(RUN_COLUMNS, rows[0]), *zip(COST_COLUMNS, rows[1]),
+             *(pair for row in rows[2] for pair in zip(SCORE_COLUMNS, row))]
+    for column, value in typed:
+        kind = VALUE_TYPES.get(column)
+        if kind and (isinstance(value, bool) or not isinstance(value, kind)):
+            raise BadRunFolder(folder, f"{column} {value!r} is not of the type xlt writes ({_type_names(kind)})")
     return rows
+
+
+def _type_names(kind) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
 
 
 def read_folders(folders) -> tuple[list[tuple], list[tuple], list[tuple], int]:
@@ -307,8 +324,8 @@ def ingest(db, runs_dir, rebuild: bool = False) -> dict:
     """Add every finished run folder under `runs_dir` to `db`; rows already there are left alone. Safe with many
     concurrent ingesters (a file lock serialises writers; each connection is retried while another holds it).
     `rebuild` recreates the database from the run folders (the source of truth). A missing runs folder or a database
-    path that cannot be written is an XltError before anything is written; unreadable run folders are skipped."""
-    import pandas as pd
+    path that cannot be written is an XltError before anything is written; unreadable run folders are skipped; a
+    write that fails half-way (a full disk) is undone and reported in one line."""
     from filelock import FileLock
 
     folders = finished_runs(runs_dir)
@@ -320,17 +337,29 @@ def ingest(db, runs_dir, rebuild: bool = False) -> dict:
                 path.unlink(missing_ok=True)
         con = connect(db)
         try:
-            con.execute("BEGIN").fetchall()
-            con.execute(SCHEMA).fetchall()
-            before = con.execute("SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM scores)").fetchall()[0]
-            insert(con, "runs", pd.DataFrame(runs, columns=list(RUN_COLUMNS)))
-            insert(con, "scores", pd.DataFrame(scores, columns=list(SCORE_COLUMNS)))
-            insert(con, "costs", pd.DataFrame(costs, columns=list(COST_COLUMNS)))
-            fill_derived(con)
-            add_reference(con)
-            after = con.execute("SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM scores)").fetchall()[0]
-            con.execute("COMMIT").fetchall()
+            before, after = _write(con, runs, costs, scores)
+        except (duckdb.Error, OSError) as err:  # the transaction is not committed: nothing of it stays
+            reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+            raise XltError(f"cannot write results database {db}: {reason}; nothing was written") from None
         finally:
             con.close()
     return {"runs": after[0] - before[0], "scores": after[1] - before[1], "total_runs": after[0],
             "total_scores": after[1], "skipped": skipped}
+
+
+def _write(con, runs, costs, scores) -> tuple[tuple, tuple]:
+    """Every row in one transaction, derived tables filled; the (runs, scores) counts before and after."""
+    import pandas as pd
+
+    count = "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM scores)"
+    con.execute("BEGIN").fetchall()
+    con.execute(SCHEMA).fetchall()
+    before = con.execute(count).fetchall()[0]
+    insert(con, "runs", pd.DataFrame(runs, columns=list(RUN_COLUMNS)))
+    insert(con, "scores", pd.DataFrame(scores, columns=list(SCORE_COLUMNS)))
+    insert(con, "costs", pd.DataFrame(costs, columns=list(COST_COLUMNS)))
+    fill_derived(con)
+    add_reference(con)
+    after = con.execute(count).fetchall()[0]
+    con.execute("COMMIT").fetchall()
+    return before, after
