@@ -13,7 +13,8 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[test,bench]'
+	# PYTHONWARNINGS: setuptools' notes on how an editable install works, a screen of them, said on every install
+	PYTHONWARNINGS=ignore $(PY) -m pip install -q -e '.[test,bench]'
 	touch $@
 
 demo: install

@@ -42,8 +42,8 @@ ENVIRONMENT = {
     "XLT_COMPILE": (lambda v: v in ("0", "1"), "0 or 1"),
     LICENSED: (lambda v: not v or existing_dir(v) is not None, "an existing directory in the hub layout"),
     "XLT_CACHE": (lambda v: not v or _nearest_existing(v).is_dir(), "a directory, or a path where one can be made"),
-    "HF_HUB_OFFLINE": (lambda v: v.lower() in ("", "0", "1", "true", "false", "yes", "no"),
-                       "1, true or yes (offline); 0, false or no"),
+    "HF_HUB_OFFLINE": (lambda v: v.lower() in ("", "0", "1", "true", "false", "yes", "no", "on", "off"),
+                       "1, true, yes or on (offline); 0, false, no or off"),
 }
 
 
@@ -67,11 +67,11 @@ def check_runs_dir(runs_dir) -> None:
 
 # models -------------------------------------------------------------------------------------------------------
 def model_config(model: str) -> dict | None:
-    """The model's config.json, read without loading weights: tiny's from its recipe (models.TINY_SHAPE), a
+    """The model's config.json, read without loading weights: tiny's from its recipe (config.TINY_SHAPE), a
     folder's from disk (the folder must also hold tokenizer files and weights), a hub model's from the Hugging
     Face cache; None when only the hub has it."""
     if model == "tiny":
-        from .models import TINY_SHAPE
+        from .config import TINY_SHAPE
 
         return {"model_type": "xlm-roberta", **TINY_SHAPE}
     folder = existing_dir(model)

@@ -355,6 +355,9 @@ def main(argv=None) -> int:
                 return serve(args.db, args.port)
         elif args.command == "run":
             _execute([run_chain(args)], args)
+    except KeyboardInterrupt:  # Ctrl-C: what finished is kept; a rerun resumes the stage from its checkpoint
+        print("xlt: interrupted; rerun the same command to resume", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # `xlt sweep plan ... | head`: the reader has gone, nothing more to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

@@ -40,6 +40,10 @@ MODEL_PRESETS = {
     "xlm-roberta-base": ModelPreset(size="base", lr=1e-5, batch_size=32, max_length=128),
     "xlm-roberta-large": ModelPreset(size="large", lr=1e-5, batch_size=32, max_length=128),
 }
+# the embedded tiny model's shape (xlt_core.models builds it; preflight checks layers and lengths against it
+# without importing torch)
+TINY_SHAPE = dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=256,
+                  max_position_embeddings=258)
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 # jiant X-STILTs recipe: XNLI 2, PAWS-X 5, POS 10, NER 10, QA 2 epochs; intermediate tasks 2 unless stated
 TASK_EPOCHS = {"xnli": 2, "pawsx": 5, "udpos": 10, "panx": 10, "xquad": 2, "mlqa": 2, "tydiqa": 2}

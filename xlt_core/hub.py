@@ -22,7 +22,7 @@ OFFLINE_HELP = (
 
 
 def offline_mode() -> bool:
-    return os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes")
+    return os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes", "on")  # as huggingface_hub reads it
 
 
 @functools.lru_cache(maxsize=None)

@@ -9,13 +9,12 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from .config import TINY_SHAPE
 from .errors import XltError
 from .paths import atomic_dir, cache_dir
 from .tasks import TaskSpec
 
 TINY_VERSION = "xlt-tiny-v2"  # bump when the tiny model's recipe changes
-TINY_SHAPE = dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=256,
-                  max_position_embeddings=258)
 SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]  # XLM-R's ids 0-3, then <mask>
 
 

@@ -21,7 +21,7 @@ from .errors import XltError
 from .paths import atomic_dir
 from .provenance import collect, now
 from .rundir import is_done, read_run, run_folder
-from .staging import drop_partial, partial_dir, reclaim
+from .staging import drop_partial, partial_dir, reclaim, stage_lock
 from .storage import storage_errors
 from .tasks import TASKS, TaskSpec, get_task, training_languages, training_task
 
@@ -38,9 +38,15 @@ def run_stage(config, runs_dir="runs", work_dir=None, device: str = "auto") -> d
     (in that order: a kill in between loses nothing).
     """
     cfg = as_config(config)
-    final = run_folder(runs_dir, cfg)
-    if work_dir is None:
+    if work_dir is None:  # called directly (tests, benchmarks, a notebook by hand): this process owns the stage
         reclaim(runs_dir)
+        with stage_lock(runs_dir, cfg.stage_id):
+            return _run_stage(cfg, runs_dir, None, device)
+    return _run_stage(cfg, runs_dir, work_dir, device)
+
+
+def _run_stage(cfg: StageConfig, runs_dir, work_dir, device: str) -> dict:
+    final = run_folder(runs_dir, cfg)
     if is_done(runs_dir, cfg):
         return read_run(final)
     if cfg.parent is not None and not is_done(runs_dir, cfg.parent):

@@ -16,7 +16,7 @@ from .config import StageConfig
 from .kernel import die_with, kernel_argv, parent_flag, take_parent
 from .paths import REPO_ROOT, atomic_dir
 from .rundir import is_done, run_folder
-from .staging import drop_partial, reclaim
+from .staging import drop_partial, reclaim, stage_lock
 from .storage import StorageError
 
 NOTEBOOKS = {stage: REPO_ROOT / "notebooks" / "stages" / f"{stage}.ipynb" for stage in ("intermediate", "target", "evaluate")}
@@ -66,11 +66,17 @@ def kernel_options() -> dict:
 def execute_stage(cfg: StageConfig, runs_dir, device: str = "auto", log=print) -> Path:
     """Execute the stage's notebook unless its run folder exists; return the run folder. First, what killed runs left
     in runs_dir is reclaimed (staging.reclaim): a stage finished but not renamed is kept, not run again."""
-    import papermill
-
     runs_dir = Path(runs_dir).resolve()
-    final = run_folder(runs_dir, cfg)
     reclaim(runs_dir, log)
+    with stage_lock(runs_dir, cfg.stage_id, log):
+        return _execute_locked(cfg, runs_dir, device, log)
+
+
+def _execute_locked(cfg: StageConfig, runs_dir: Path, device: str, log) -> Path:
+    import papermill
+    from nbclient.exceptions import DeadKernelError
+
+    final = run_folder(runs_dir, cfg)
     if is_done(runs_dir, cfg):
         log(f"[reuse] {cfg.stage_id}")
         return final
@@ -86,14 +92,23 @@ def execute_stage(cfg: StageConfig, runs_dir, device: str = "auto", log=print) -
         except papermill.PapermillExecutionError as err:
             if err.ename == StorageError.__name__:  # a full disk: one line, as outside a kernel
                 raise StorageError(err.evalue) from None
-            kept = runs_dir / ".failed" / f"{cfg.stage_id}.ipynb"
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(tmp / "notebook.ipynb", kept)
             raise StageFailed(f"stage {cfg.stage_id} failed ({err.ename}: {err.evalue}); "
-                              f"executed notebook: {kept}") from None
+                              f"executed notebook: {keep_notebook(tmp, runs_dir, cfg)}") from None
+        except DeadKernelError:  # killed on its own (the OOM killer, a crash in native code)
+            raise StageFailed(f"stage {cfg.stage_id} failed: its kernel died (out of memory?); executed notebook: "
+                              f"{keep_notebook(tmp, runs_dir, cfg)}; rerun to resume from its last checkpoint") from None
     drop_partial(runs_dir, cfg.stage_id)
     log(f"[done]  {cfg.stage_id} in {time.perf_counter() - start:.1f}s")
     return final
+
+
+def keep_notebook(tmp: Path, runs_dir: Path, cfg: StageConfig) -> Path:
+    """Keep a failed stage's executed notebook (as far as it got) where the user can read it."""
+    kept = runs_dir / ".failed" / f"{cfg.stage_id}.ipynb"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    if (tmp / "notebook.ipynb").exists():
+        shutil.copy(tmp / "notebook.ipynb", kept)
+    return kept
 
 
 def execute_chains(chains: list[list[StageConfig]], runs_dir, device: str = "auto", log=print) -> list[Path]:

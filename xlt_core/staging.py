@@ -19,7 +19,7 @@ import re
 import shutil
 import socket
 import uuid
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +47,9 @@ class Owner:
         if not Path("/proc/self/stat").exists():
             return not _signalable(self.pid)
         start = _start(self.pid)
-        return start is None or (self.start != 0 and start != self.start)
+        if start is None:  # no /proc entry: gone, or hidden from us (hidepid on a shared node): ask the kernel
+            return not _signalable(self.pid)
+        return self.start != 0 and start != self.start
 
 
 def _host() -> str:
@@ -105,6 +107,30 @@ def promote(tmp: Path, final: Path) -> None:
         if not final.exists():
             raise
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
+def stage_lock(runs_dir, stage_id: str, log=None):
+    """Held while a stage runs, so that two processes given the same stage (two `xlt run`s or sweeps on one runs
+    folder) do not train it side by side into one checkpoint: the second waits, then finds it done."""
+    from filelock import FileLock, Timeout
+
+    from .storage import storage_errors
+
+    locks = Path(runs_dir) / ".locks"
+    lock = FileLock(str(locks / f"{stage_id}.lock"))
+    with storage_errors(runs_dir, name_file=False):  # a read-only runs folder: one line naming it
+        locks.mkdir(parents=True, exist_ok=True)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            if log:
+                log(f"[wait]  {stage_id} (another process is running it)")
+            lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def partial_dir(runs_dir, stage_id: str) -> Path:

@@ -44,11 +44,23 @@ def _read(path: Path) -> dict:
     return spec
 
 
+def _options(path: Path, mapping: dict) -> dict:
+    """A mapping of the file (its top level or one grid) with keys as chain() names ("seeds" -> "seed"); a key
+    given twice under its two spellings ("model" and "models") is an error, not a silent choice."""
+    bad = [k for k in mapping if not isinstance(k, str) or k not in KEYS]
+    if bad:
+        raise XltError(f"sweep file {path}: unknown key {bad[0]!r}: allowed {one_of(sorted(KEYS))}")
+    out = {}
+    for key, value in mapping.items():
+        if KEYS[key] in out:
+            twins = [k for k in mapping if KEYS[k] == KEYS[key]]
+            raise XltError(f"sweep file {path}: {twins[0]!r} and {twins[1]!r} say the same: keep one")
+        out[KEYS[key]] = value
+    return out
+
+
 def _expand(path: Path, grid: dict) -> list[list[StageConfig]]:
-    unknown = sorted(set(grid) - set(KEYS))
-    if unknown:
-        raise XltError(f"sweep file {path}: unknown key {unknown[0]!r}: allowed {one_of(sorted(KEYS))}")
-    axes = {KEYS[k]: (v if isinstance(v, list) and k != "languages" else [v]) for k, v in grid.items()}
+    axes = {k: (v if isinstance(v, list) and k != "languages" else [v]) for k, v in grid.items()}
     empty = [k for k, v in axes.items() if not v]
     if empty:
         raise XltError(f"sweep file {path}: key {empty[0]!r} has no values: the grid is empty")
@@ -70,6 +82,9 @@ def _languages_for(target: str, languages) -> str:
 
     if languages in (None, "all"):
         return "all"
+    if not isinstance(languages, (str, list)) or isinstance(languages, list) and not all(
+            isinstance(x, str) for x in languages):
+        raise XltError(f"languages {languages!r}: give ISO codes as a list ([de, fr]) or a string ('de,fr'), or all")
     wanted = [x.strip() for x in (languages.split(",") if isinstance(languages, str) else languages)]
     spec = get_task(target, "target")
     kept = [lang for lang in wanted if lang in spec.languages]
@@ -79,27 +94,44 @@ def _languages_for(target: str, languages) -> str:
 
 
 # `--sizes tiny`: caps that make any sweep a dry run of minutes on the embedded default (every stage, every
-# regime, every language; few examples each)
+# regime, every language; few examples each). A size the file gives that is smaller is kept.
 SIZES = {"tiny": {"intermediate_size": 48, "train_size": 48, "eval_size": 12}, "full": {}}
+MODEL_SHAPED = ("layer", "max_length")  # options that name a position in one model: dropped with --model
 
 
 def overrides(model: str | None = None, data: str | None = None, sizes: str = "full") -> dict:
-    """Sweep keys that replace the file's own in every grid (`xlt sweep ... --model tiny --data sample --sizes tiny`)."""
+    """What `xlt sweep ... --model tiny --data sample --sizes tiny` changes in every grid: model and data replace
+    the file's (with the options that only fit the file's model), sizes are caps."""
     if sizes not in SIZES:
         raise XltError(f"unknown sizes {sizes!r}: choose {one_of(SIZES)}")
-    return {**({"model": model} if model else {}), **({"data": data} if data else {}), **SIZES[sizes]}
+    swap = {"model": model, **{k: None for k in MODEL_SHAPED}} if model else {}
+    return {**swap, **({"data": data} if data else {}), **{k: ("cap", v) for k, v in SIZES[sizes].items()}}
+
+
+def _overridden(grid: dict, override: dict) -> dict:
+    out = dict(grid)
+    for key, value in override.items():
+        if isinstance(value, tuple):  # ("cap", n): the file's sizes, none above n
+            given = out.get(key)
+            values = given if isinstance(given, list) else [given]
+            capped = [min(v, value[1]) if isinstance(v, int) and not isinstance(v, bool) else value[1] for v in values]
+            out[key] = list(dict.fromkeys(capped))
+        else:
+            out[key] = value
+    return out
 
 
 def load_sweep(path, override: dict | None = None) -> list[list[StageConfig]]:
-    """The chains of a sweep file; `override` replaces keys in every grid (to swap the model, data or sizes)."""
+    """The chains of a sweep file; `override` (see overrides()) swaps the model and data and caps sizes."""
     path = Path(path)
     spec = _read(path)
     grids = spec.pop("grids", None)
     if grids is None:
-        return _expand(path, {**spec, **(override or {})})
-    if not isinstance(grids, list) or not grids or not all(isinstance(g, dict) for g in grids):
+        grids = [{}]
+    elif not isinstance(grids, list) or not grids or not all(isinstance(g, dict) for g in grids):
         raise XltError(f"sweep file {path}: key 'grids' must be a non-empty list of mappings")
-    return [c for g in grids for c in _expand(path, {**spec, **g, **(override or {})})]
+    top = _options(path, spec)
+    return [c for g in grids for c in _expand(path, _overridden({**top, **_options(path, g)}, override or {}))]
 
 
 # the plan -------------------------------------------------------------------------------------------------------
@@ -131,19 +163,33 @@ def stage_flops(cfg: StageConfig) -> float:
 
 
 def smoke(chains: list[list[StageConfig]]) -> list[list[StageConfig]]:
-    """One chain of every regime in the sweep (none, single, multi-task per sampling, sequential, +MLM,
-    translated), the cheapest by estimated compute: a dry run that meets every code path the full sweep will."""
+    """A dry run of a sweep: the cheapest chain (by estimated compute) of every regime in it (none, single,
+    multi-task per sampling, sequential, +MLM, translated), then of every target task type not yet met (pairs,
+    tagging, QA, retrieval, multiple choice: each has its own features, head and scorer). Together with the checks
+    made before compute, which read every data file of every stage, it meets the code paths the full sweep will."""
     from .analysis import regime
+    from .tasks import TASKS
 
-    best: dict[tuple, tuple[float, list[StageConfig]]] = {}
-    for stages in chains:
+    def cheapest(keyed) -> dict:
+        best: dict = {}
+        for key, stages in keyed:
+            cost = sum(stage_flops(c) for c in stages)
+            if key not in best or cost < best[key][0]:
+                best[key] = (cost, stages)
+        return {key: stages for key, (_, stages) in best.items()}
+
+    def regime_of(stages):
         inter = [c for c in stages if c.stage == "intermediate"]
         kind = regime(stages[-1].intermediate_task)
-        key = (kind, inter[-1].train.sampling if kind == "multi-task" else "")
-        cost = sum(stage_flops(c) for c in stages)
-        if key not in best or cost < best[key][0]:
-            best[key] = (cost, stages)
-    return [stages for _, stages in best.values()]
+        return kind, inter[-1].train.sampling if kind == "multi-task" else ""
+
+    def target_type(stages):
+        return TASKS[stages[-1].task].type
+
+    picked = list(cheapest((regime_of(s), s) for s in chains).values())
+    met = {target_type(s) for s in picked}
+    picked += [s for kind, s in cheapest((target_type(s), s) for s in chains).items() if kind not in met]
+    return picked
 
 
 @dataclass

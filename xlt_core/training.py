@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import os
 import random
+import sys
 import time
 import zlib
 from contextlib import suppress
@@ -180,8 +181,8 @@ def train(model: TaskModel, tasks: list[TaskData], dev_score, cfg: TrainConfig, 
              for t in all_tasks}
     state = {"step": 0, "best": -float("inf"), "history": [], "positions": {}, "sampler": random.Random(seed).getstate()}
     best_state = None
-    if checkpoint and (checkpoint / "state.pt").exists():
-        saved = torch.load(checkpoint / "state.pt", weights_only=False)
+    saved = load_checkpoint(checkpoint) if checkpoint else None
+    if saved is not None:
         model.load_state_dict(saved["model"])
         optimizer.load_state_dict(saved["optimizer"])
         schedule.load_state_dict(saved["schedule"])
@@ -245,11 +246,27 @@ def train(model: TaskModel, tasks: list[TaskData], dev_score, cfg: TrainConfig, 
             "sampling": probs if len(tasks) > 1 else None}
 
 
+def load_checkpoint(folder: Path) -> dict | None:
+    """The checkpoint a killed run left, or None. One that cannot be read (written by another version, or damaged
+    on disk) is set aside with a warning and the stage trains from the start: it must not block every rerun."""
+    path = folder / "state.pt"
+    if not path.exists():
+        return None
+    try:
+        return torch.load(path, weights_only=False)
+    except Exception as err:  # torch raises several types for a damaged file
+        print(f"xlt: warning: cannot resume from {path} ({type(err).__name__}); training from the start",
+              file=sys.stderr)
+        with suppress(OSError):
+            path.replace(path.with_suffix(".unreadable"))
+        return None
+
+
 def _save_checkpoint(folder: Path, model, optimizer, schedule, state, best_state, meter) -> None:
     """Everything a resumed run needs to continue exactly. Written to a temporary file, synced, then renamed over
     the last one: a checkpoint is never half-written. On a full disk the temporary file goes, the last checkpoint
     stays for the rerun, and a StorageError names the file."""
-    tmp = folder / "state.pt.tmp"
+    tmp = folder / f"state.pt.{os.getpid()}.tmp"
     try:
         with storage_errors(tmp):
             folder.mkdir(parents=True, exist_ok=True)

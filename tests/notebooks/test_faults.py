@@ -252,7 +252,7 @@ def test_a_full_disk_mid_stage_is_one_line_and_a_rerun_completes_alike(tmp_path,
 
     monkeypatch.setattr(torch, "save", second_save_fails)
     partial = runs / ".partial" / target.stage_id
-    with pytest.raises(StorageError, match=f"^cannot write {partial}/state.pt.tmp: No space left on device$"):
+    with pytest.raises(StorageError, match=f"^cannot write {partial}/state.pt.{os.getpid()}.tmp: No space left on device$"):
         run_stage(target, runs)
     assert leftovers(runs) == [f".partial/{target.stage_id}"] and [p.name for p in partial.iterdir()] == ["state.pt"]
     monkeypatch.setattr(torch, "save", save)

@@ -115,10 +115,17 @@ def run_all(commands: list[list[str]], cwd: Path, lanes: int = 2) -> list[subpro
         return list(pool.map(one, commands))
 
 
-def test_every_readme_command_runs_on_the_embedded_default(demo_workdir, tmp_path):
-    work = tmp_path / "work"
-    shutil.copytree(demo_workdir, work)  # the demo's stages are done: `xlt demo` reruns them as a no-op
-    (work / "sweeps").symlink_to(REPO / "sweeps")  # a clone's root, where users type the README's commands
+@pytest.fixture(scope="module")
+def work(demo_workdir, tmp_path_factory) -> Path:
+    """A clone's root where the demo ran: the README's commands run here, then every sweep's dry run (a stage two
+    of them share, the same baseline say, runs once)."""
+    work = tmp_path_factory.mktemp("work")
+    shutil.copytree(demo_workdir, work, dirs_exist_ok=True)  # `xlt demo` reruns the demo's stages as a no-op
+    (work / "sweeps").symlink_to(REPO / "sweeps")  # where users type the README's commands
+    return work
+
+
+def test_every_readme_command_runs_on_the_embedded_default(work):
     commands = [on_embedded_default(argv, free_port()) for argv in readme_commands()]
     runs = [argv for argv in commands if argv[0] == "run"]
     done = dict(zip(map(shlex.join, runs), run_all(runs, work)))  # first, then the rest in README order
@@ -150,14 +157,8 @@ def test_every_readme_command_runs_on_the_embedded_default(demo_workdir, tmp_pat
 SWEEPS = sorted((REPO / "sweeps").glob("*.yaml"))
 
 
-@pytest.fixture(scope="module")
-def sweep_dir(tmp_path_factory) -> Path:
-    """One folder for every sweep's dry run: a stage two files share (the same baseline, say) runs once."""
-    return tmp_path_factory.mktemp("sweeps")
-
-
 @pytest.mark.parametrize("path", SWEEPS, ids=[p.stem for p in SWEEPS])
-def test_every_sweep_file_plans_preflights_and_runs_one_chain_of_every_regime(path, sweep_dir):
+def test_every_sweep_file_plans_preflights_and_runs_its_smoke_chains(path, work):
     from xlt_core.analysis import regime
     from xlt_core.checks import preflight
     from xlt_core.sweep import Plan, load_sweep, overrides, smoke
@@ -165,14 +166,15 @@ def test_every_sweep_file_plans_preflights_and_runs_one_chain_of_every_regime(pa
     chains = load_sweep(path, overrides("tiny", "sample", "tiny"))
     preflight(Plan.of(chains).stages)  # every stage of the whole file, on the embedded default
     plan = subprocess.run([XLT, "sweep", "plan", str(path), "--model", "tiny", "--data", "sample", "--sizes", "tiny"],
-                          cwd=sweep_dir, capture_output=True, text=True, timeout=300)
+                          cwd=work, capture_output=True, text=True, timeout=300)
     assert plan.returncode == 0 and f"{len(chains)} chains" in plan.stdout, plan.stderr[-3000:]
 
     dry = smoke(chains)
-    assert {regime(c[-1].intermediate_task) for c in dry} == {regime(c[-1].intermediate_task) for c in chains}
-    proc = subprocess.run([XLT, "sweep", "run", str(path), "--smoke", "--workers", "2"], cwd=sweep_dir,
+    for kind in (lambda c: regime(c[-1].intermediate_task), lambda c: get_task(c[-1].task).type):
+        assert {kind(c) for c in dry} == {kind(c) for c in chains}  # every regime, every target task type
+    proc = subprocess.run([XLT, "sweep", "run", str(path), "--smoke", "--workers", "2"], cwd=work,
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     for stages in dry:
-        assert (sweep_dir / "runs" / stages[-1].stage_id / "config.json").exists()
-    assert not list((sweep_dir / "runs").glob(".tmp-*"))
+        assert (work / "runs" / stages[-1].stage_id / "config.json").exists()
+    assert not list((work / "runs").glob(".tmp-*"))

@@ -258,3 +258,28 @@ def test_a_write_that_fails_half_way_is_one_line_and_leaves_the_database_as_it_w
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT run_id FROM runs").fetchall() == [("evaluate-a",)]
     con.close()
+
+
+def test_a_rebuild_that_fails_half_way_keeps_the_old_database(tmp_path, capsys, monkeypatch):
+    """--rebuild writes a new database beside the old one and replaces it only when complete."""
+    import duckdb
+
+    runs, db = tmp_path / "runs", tmp_path / "results.duckdb"
+    write_run(runs, "evaluate-a")
+    assert ingest("--runs-dir", runs, "--db", db) == 0
+
+    def full(con):
+        raise duckdb.IOException("Could not write file: No space left on device")
+
+    monkeypatch.setattr(store, "fill_derived", full)
+    assert ingest("--runs-dir", runs, "--db", db, "--rebuild") == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.duckdb", "results.duckdb.lock", "runs"]
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT run_id FROM runs").fetchall() == [("evaluate-a",)]
+    con.close()
+    monkeypatch.undo()
+    write_run(runs, "evaluate-b")
+    assert ingest("--runs-dir", runs, "--db", db, "--rebuild") == 0
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT run_id FROM runs ORDER BY run_id").fetchall() == [("evaluate-a",), ("evaluate-b",)]
+    con.close()

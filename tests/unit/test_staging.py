@@ -131,7 +131,7 @@ def test_a_checkpoint_that_does_not_fit_leaves_the_last_one_whole(tmp_path, monk
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(torch, "save", full_disk)
-    with pytest.raises(StorageError, match=f"^cannot write {folder}/state.pt.tmp: No space left on device$"):
+    with pytest.raises(StorageError, match=f"^cannot write {folder}/state.pt.{os.getpid()}.tmp: No space left on device$"):
         save(4)
     assert [p.name for p in folder.iterdir()] == ["state.pt"]
     assert torch.load(folder / "state.pt", weights_only=False)["state"] == {"step": 2}

@@ -3,7 +3,7 @@ import pytest
 from xlt_core.config import chain
 from xlt_core.errors import XltError
 from xlt_core.paths import REPO_ROOT
-from xlt_core.sweep import load_sweep
+from xlt_core.sweep import load_sweep, overrides
 
 
 def test_demo_sweep_is_the_baseline_and_mnli_chains():
@@ -28,6 +28,10 @@ def test_grid_expansion_shares_intermediate_stages(tmp_path):
     ("target: []\n", "key 'target' has no values: the grid is empty"),
     ("target: [nope]\n", "unknown target task 'nope'"),
     ("- a\n- b\n", "expected a mapping"),
+    ("seed: 0\nseeds: [1]\n", "'seed' and 'seeds' say the same: keep one"),
+    ("languages: 5\n", "languages 5: give ISO codes as a list"),
+    ("languages: [[en]]\n", r"languages \[\['en'\]\]: give ISO codes"),
+    ("grids:\n  - {1: 2}\n", "unknown key 1"),
 ])
 def test_bad_sweep_files_name_the_file_and_key(tmp_path, text, message):
     f = tmp_path / "bad.yaml"
@@ -35,3 +39,21 @@ def test_bad_sweep_files_name_the_file_and_key(tmp_path, text, message):
     with pytest.raises(XltError, match=message) as err:
         load_sweep(f)
     assert str(f) in str(err.value) and "\n" not in str(err.value)
+
+
+def test_sizes_tiny_caps_sizes_and_a_model_swap_drops_what_fits_only_the_files_model(tmp_path):
+    f = tmp_path / "s.yaml"
+    f.write_text("model: xlm-roberta-large\nintermediate: [mnli]\ntarget: [tatoeba]\nlayer: 14\n"
+                 "intermediate_size: [10, 1000, 5000]\n")
+    chains = load_sweep(f, overrides("tiny", "sample", "tiny"))
+    assert [ch[0].train.train_size for ch in chains] == [10, 48]  # 10 kept, 1000 and 5000 both capped to 48
+    assert {ch[-1].layer for ch in chains} == {None}  # layer 14 of XLM-R large: the tiny model's default instead
+    assert {ch[0].model for ch in chains} == {"tiny"}
+
+
+def test_a_grid_overrides_the_top_level_under_either_spelling_and_an_override_beats_both(tmp_path):
+    f = tmp_path / "s.yaml"
+    f.write_text("model: xlm-roberta-large\nintermediate: [none]\ntarget: [tatoeba]\n"
+                 "grids:\n  - models: [xlm-roberta-base, xlm-roberta-large]\n")
+    assert [ch[0].model for ch in load_sweep(f)] == ["xlm-roberta-base", "xlm-roberta-large"]
+    assert {ch[0].model for ch in load_sweep(f, overrides("tiny"))} == {"tiny"}

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -332,23 +333,33 @@ def ingest(db, runs_dir, rebuild: bool = False) -> dict:
     check_writable(db)
     runs, costs, scores, skipped = read_folders(folders)
     with FileLock(f"{db}.lock"):
-        if rebuild:
-            for path in (Path(db), Path(f"{db}.wal")):
-                path.unlink(missing_ok=True)
-        con = connect(db)
+        target = Path(f"{db}.rebuild") if rebuild else Path(db)  # a rebuild replaces the old one once complete
+        for path in (target, Path(f"{target}.wal")) if rebuild else ():
+            path.unlink(missing_ok=True)
         try:
-            before, after = _write(con, runs, costs, scores)
+            before, after = _write(target, runs, costs, scores)
         except (duckdb.Error, OSError) as err:  # the transaction is not committed: nothing of it stays
+            if rebuild:
+                target.unlink(missing_ok=True)
             reason = str(err).splitlines()[0] if str(err) else type(err).__name__
             raise XltError(f"cannot write results database {db}: {reason}; nothing was written") from None
-        finally:
-            con.close()
+        if rebuild:
+            Path(f"{db}.wal").unlink(missing_ok=True)
+            os.replace(target, db)
     return {"runs": after[0] - before[0], "scores": after[1] - before[1], "total_runs": after[0],
             "total_scores": after[1], "skipped": skipped}
 
 
-def _write(con, runs, costs, scores) -> tuple[tuple, tuple]:
+def _write(db, runs, costs, scores) -> tuple[tuple, tuple]:
     """Every row in one transaction, derived tables filled; the (runs, scores) counts before and after."""
+    con = connect(db)
+    try:
+        return _insert_all(con, runs, costs, scores)
+    finally:
+        con.close()
+
+
+def _insert_all(con, runs, costs, scores) -> tuple[tuple, tuple]:
     import pandas as pd
 
     count = "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM scores)"
