@@ -9,11 +9,11 @@ ROOT   := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 install: $(VENV)/.installed
 
+# PYTHONWARNINGS=ignore: setuptools' notes on how an editable install works, a screen of them on every install
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
-	# PYTHONWARNINGS: setuptools' notes on how an editable install works, a screen of them, said on every install
 	PYTHONWARNINGS=ignore $(PY) -m pip install -q -e '.[test,bench]'
 	touch $@
 

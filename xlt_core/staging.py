@@ -46,10 +46,11 @@ class Owner:
             return False
         if not Path("/proc/self/stat").exists():
             return not _signalable(self.pid)
-        start = _start(self.pid)
-        if start is None:  # no /proc entry: gone, or hidden from us (hidepid on a shared node): ask the kernel
+        stat = _stat(self.pid)
+        if stat is None:  # no /proc entry: gone, or hidden from us (hidepid on a shared node): ask the kernel
             return not _signalable(self.pid)
-        return self.start != 0 and start != self.start
+        state, start = stat
+        return state in ("Z", "X") or self.start != 0 and start != self.start
 
 
 def _host() -> str:
@@ -61,13 +62,19 @@ def _host() -> str:
     return name
 
 
-def _start(pid: int) -> int | None:
-    """A running process's start time (/proc/<pid>/stat); None when it is gone, a zombie, or there is no /proc."""
+def _stat(pid: int) -> tuple[str, int] | None:
+    """A process's state letter and start time (/proc/<pid>/stat); None when /proc shows no such process."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     except OSError:
         return None
-    return None if fields[0] in ("Z", "X") else int(fields[19])
+    return fields[0], int(fields[19])
+
+
+def _start(pid: int) -> int | None:
+    """A running process's start time; None when it is gone, a zombie, or there is no /proc."""
+    stat = _stat(pid)
+    return None if stat is None or stat[0] in ("Z", "X") else stat[1]
 
 
 def _signalable(pid: int) -> bool:

@@ -103,16 +103,11 @@ def test_readme_lists_the_commands_users_need():
     assert commands == {"run", "ingest", "tasks", "sweep plan", "sweep run", "demo", "dashboard"}
 
 
-def run_all(commands: list[list[str]], cwd: Path, lanes: int = 2) -> list[subprocess.CompletedProcess]:
-    """Run independent commands `lanes` at a time (a user with two terminals): the README's `xlt run` examples
-    share nothing a concurrent run could break (stages are written atomically, ingest takes a file lock)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    def one(argv):
-        return subprocess.run([XLT, *argv], cwd=cwd, capture_output=True, text=True, timeout=900)
-
-    with ThreadPoolExecutor(lanes) as pool:
-        return list(pool.map(one, commands))
+def run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    start = time.time()
+    proc = subprocess.run([XLT, *argv], cwd=cwd, capture_output=True, text=True, timeout=900)
+    print(f"{time.time() - start:6.1f} s  xlt {shlex.join(argv)}")  # shown with -s, or on failure
+    return proc
 
 
 @pytest.fixture(scope="module")
@@ -128,14 +123,12 @@ def work(demo_workdir, tmp_path_factory) -> Path:
 def test_every_readme_command_runs_on_the_embedded_default(work):
     commands = [on_embedded_default(argv, free_port()) for argv in readme_commands()]
     runs = [argv for argv in commands if argv[0] == "run"]
-    done = dict(zip(map(shlex.join, runs), run_all(runs, work)))  # first, then the rest in README order
     for argv in commands:
         if argv[0] in ("dashboard", "demo") and "--no-serve" not in argv:
             output = serve_then_stop(argv, int(argv[argv.index("--port") + 1]), work)
             assert "Traceback" not in output
             continue
-        proc = done.get(shlex.join(argv)) or subprocess.run([XLT, *argv], cwd=work, capture_output=True, text=True,
-                                                            timeout=900)
+        proc = run(argv, work)
         assert proc.returncode == 0, f"xlt {shlex.join(argv)}\n{proc.stderr[-3000:]}"
         assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
         if argv[0] == "run":
@@ -172,8 +165,7 @@ def test_every_sweep_file_plans_preflights_and_runs_its_smoke_chains(path, work)
     dry = smoke(chains)
     for kind in (lambda c: regime(c[-1].intermediate_task), lambda c: get_task(c[-1].task).type):
         assert {kind(c) for c in dry} == {kind(c) for c in chains}  # every regime, every target task type
-    proc = subprocess.run([XLT, "sweep", "run", str(path), "--smoke", "--workers", "2"], cwd=work,
-                          capture_output=True, text=True, timeout=900)
+    proc = run(["sweep", "run", str(path), "--smoke"], work)
     assert proc.returncode == 0, proc.stderr[-3000:]
     for stages in dry:
         assert (work / "runs" / stages[-1].stage_id / "config.json").exists()

@@ -367,7 +367,7 @@ CASES = [
     case("run", env={"XLT_LICENSED_DATA": "/no/such"}, value="'/no/such'", allowed="an existing directory"),
     case("run", env={"XLT_LICENSED_DATA": "{tmp}/afile"}, value="afile'", allowed="an existing directory",
          make=a_file("afile")),
-    case("run", env={"HF_HUB_OFFLINE": "maybe"}, value="'maybe'", allowed="1, true or yes"),
+    case("run", env={"HF_HUB_OFFLINE": "maybe"}, value="'maybe'", allowed="1, true, yes or on"),
     case("run", env={"XLT_CACHE": "{tmp}/afile/cache"}, value="afile/cache'", allowed="a path where one can be made",
          make=a_file("afile")),
     # run: data files ----------------------------------------------------------------------------------------------

@@ -135,3 +135,25 @@ def test_a_checkpoint_that_does_not_fit_leaves_the_last_one_whole(tmp_path, monk
         save(4)
     assert [p.name for p in folder.iterdir()] == ["state.pt"]
     assert torch.load(folder / "state.pt", weights_only=False)["state"] == {"step": 2}
+
+
+def test_an_owner_hidden_from_proc_is_alive_if_the_kernel_says_so(monkeypatch):
+    """/proc mounted with hidepid (shared login nodes) hides other users' processes: ask the kernel before taking
+    their folders for dead."""
+    from xlt_core import staging
+
+    owner = staging.Owner.of(os.getpid())
+    monkeypatch.setattr(staging, "_stat", lambda pid: None)
+    assert not owner.gone()  # this very process: os.kill(pid, 0) succeeds
+
+    def someone_elses(pid, sig):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "kill", someone_elses)
+    assert not owner.gone()
+
+    def no_such(pid, sig):
+        raise ProcessLookupError(3, "No such process")
+
+    monkeypatch.setattr(os, "kill", no_such)
+    assert owner.gone()
