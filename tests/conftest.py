@@ -100,3 +100,25 @@ def broken_model(folder: Path) -> Path:
     weights = folder / "model.safetensors"
     weights.write_bytes(weights.read_bytes()[:1000])
     return folder
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def dead_owner():
+    """The owner record (xlt_core.staging.Owner) of a process of this host that has exited."""
+    import subprocess
+
+    from xlt_core.staging import Owner
+
+    proc = subprocess.Popen(["sleep", "60"])
+    owner = Owner.of(proc.pid)
+    proc.kill()
+    proc.wait()
+    return owner

@@ -4,7 +4,6 @@ loads and draws; a filter change redraws the chart; screenshots are kept in buil
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from conftest import free_port
+
 
 REPO = Path(__file__).resolve().parents[2]
 SERVE = REPO / "dashboard" / "serve.py"  # what `xlt dashboard` runs
@@ -23,12 +25,6 @@ DRAWN = {"overview": "table.xlt-gains td"}  # pages without plotly or a datafram
 # CI installs chromium (.ci/run): there a missing browser is a failure, not a skip
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM and not os.environ.get("CI"), reason="Debian chromium not installed")]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def serve(db):

@@ -14,14 +14,10 @@ import urllib.request
 import psutil
 import pytest
 
+from conftest import free_port
+
 XLT = os.path.join(os.path.dirname(sys.executable), "xlt")
 START_S, STOP_S = 90, 30
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def port_is_free(port: int) -> bool:

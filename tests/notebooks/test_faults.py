@@ -16,13 +16,15 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
+
 import torch
 
+from conftest import dead_owner
 from xlt_core import cli
 from xlt_core.config import chain
 from xlt_core.pipeline import run_stage
 from xlt_core.runner import ensure_kernel, execute_stage
-from xlt_core.staging import Owner, reclaim
+from xlt_core.staging import reclaim
 from xlt_core.storage import StorageError
 
 XLT = os.path.join(os.path.dirname(sys.executable), "xlt")
@@ -105,15 +107,6 @@ def wait_for_kernel(root: int, timeout_s: float = 120) -> None:
     while not any("xlt_core.kernel" in cmd for cmd in descendants(root).values()):
         assert time.monotonic() < deadline, "no kernel started"
         time.sleep(0.1)
-
-
-def dead_owner() -> Owner:
-    """The owner record of a process of this host that has exited."""
-    proc = subprocess.Popen(["sleep", "60"])
-    owner = Owner.of(proc.pid)
-    proc.kill()
-    proc.wait()
-    return owner
 
 
 @contextmanager

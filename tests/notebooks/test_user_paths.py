@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from conftest import free_port
 from xlt_core.cli import build_parser, run_chain
 from xlt_core.tasks import get_task
 
@@ -59,12 +60,6 @@ def on_embedded_default(argv: list[str], port: int) -> list[str]:
     if argv[0] in ("dashboard", "demo") and "--no-serve" not in argv:
         argv = _set(argv, "--port", port)
     return argv
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def port_open(port: int) -> bool:

@@ -3,25 +3,17 @@ folder as one line naming the path, with nothing half-written left behind."""
 
 import errno
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
+
 import torch
 
+from conftest import dead_owner
 from xlt_core import training
 from xlt_core.paths import atomic_dir
 from xlt_core.staging import Owner, parse, reclaim, temp_path
 from xlt_core.storage import StorageError, cause, storage_errors
-
-
-def dead_owner() -> Owner:
-    """The owner record of a process of this host that has exited."""
-    proc = subprocess.Popen(["sleep", "60"])
-    owner = Owner.of(proc.pid)
-    proc.kill()
-    proc.wait()
-    return owner
 
 
 def tmp_folder(runs: Path, final: str, owner: Owner, complete: bool = False) -> Path:
