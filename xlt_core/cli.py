@@ -51,7 +51,7 @@ def _run_args(run) -> None:
     """`xlt run`'s options. Those whose default depends on the model or task default to None here, and their help
     says where the default comes from (config.MODEL_PRESETS, config.TASK_EPOCHS); those that apply to some chains
     only default to None too, so that only an explicit value is rejected where it does not apply."""
-    from .config import MODEL_PRESETS, POOLINGS, SAMPLINGS, TASK_EPOCHS
+    from .config import BUCC_REPEATS, MODEL_PRESETS, POOLINGS, SAMPLINGS, TASK_EPOCHS
     from .tasks import TARGET_TASKS
 
     tiny, xlmr = MODEL_PRESETS["tiny"], MODEL_PRESETS["xlm-roberta-large"]
@@ -95,6 +95,9 @@ def _run_args(run) -> None:
              "1 for tiny, 14 for XLM-R large)")
     add("--pooling", choices=POOLINGS,
         help="retrieval targets only: mean (XTREME), mean_nospecial (jiant) or cls (default: mean)")
+    add("--bucc-repeats", choices=BUCC_REPEATS,
+        help="bucc2018 only: a sentence repeated in its file: official (XTREME: its pairs are dropped) or all-ids "
+             "(paired under each of its ids) (default: official)")
     add("--device", default="auto", help=DEVICE_HELP)
     add("--no-ingest", action="store_true", help="do not add the scores to the database (default: add them)")
     _store_args(run)

@@ -20,9 +20,14 @@ from .tasks import TARGET_TASKS, TASKS, TRAINABLE, TaskSpec, get_task, resolve_l
 STAGES = ("intermediate", "target", "evaluate")
 SAMPLINGS = ("proportional", "temperature", "uniform")
 POOLINGS = ("mean", "mean_nospecial", "cls")
+# How BUCC treats a sentence that occurs more than once in its file (under several ids):
+#   official  XTREME's bucc_eval (read_sent2id): a repeated sentence keeps no id, so its mined pairs are dropped
+#             and its gold pairs stay unreachable. The default: scores comparable with published ones.
+#   all-ids   a repeated sentence's mined pairs count under each of its ids.
+BUCC_REPEATS = ("official", "all-ids")
 RETRIEVAL_TARGETS = tuple(name for name in TARGET_TASKS if TASKS[name].type == "retrieval")
 SEED_LIMIT = 2 ** 32  # seeds below it suit torch, numpy and random alike
-EVALUATE_ONLY = ("languages", "split", "eval_size", "layer", "pooling")  # StageConfig fields of evaluate stages
+EVALUATE_ONLY = ("languages", "split", "eval_size", "layer", "pooling", "bucc_repeats")  # StageConfig fields of evaluate stages
 
 
 @dataclass(frozen=True)
@@ -174,11 +179,12 @@ class StageConfig:
     eval_size: int | None = None  # evaluate: cap on examples per language (None = all)
     layer: int | None = None  # evaluate, retrieval: hidden layer pooled (None = 14/24 of the depth)
     pooling: str = "mean"  # evaluate, retrieval: mean | mean_nospecial | cls
+    bucc_repeats: str = "official"  # evaluate, BUCC: a sentence repeated in its file (retrieval.BUCC_REPEATS)
 
     def __post_init__(self):
         from .data import validate_data
 
-        for name in ("stage", "model", "task", "data", "data_revision", "split", "pooling"):
+        for name in ("stage", "model", "task", "data", "data_revision", "split", "pooling", "bucc_repeats"):
             _text(name, getattr(self, name))
         if self.stage not in STAGES:
             raise XltError(f"unknown stage {self.stage!r}: choose one of {one_of(STAGES)}")
@@ -215,6 +221,11 @@ class StageConfig:
         _check("layer", self.layer, int, 0, allow_none=True)
         if self.pooling not in POOLINGS:
             raise XltError(f"unknown pooling {self.pooling!r}: choose {one_of(POOLINGS)}")
+        if self.bucc_repeats not in BUCC_REPEATS:
+            raise XltError(f"unknown bucc_repeats {self.bucc_repeats!r}: choose {one_of(BUCC_REPEATS)}")
+        if self.bucc_repeats != "official" and spec.metric != "bucc":
+            raise XltError(f"bucc_repeats {self.bucc_repeats!r} does not apply to {spec.name}: it applies only to "
+                           "bucc2018")
         wanted = "intermediate" if spec.type == "retrieval" else "target"
         if spec.type != "retrieval" and self.parent is None or \
                 self.parent is not None and self.parent.stage != wanted:
@@ -292,11 +303,12 @@ def chain(model: str = "tiny", intermediate: str = "mnli", target: str = "xnli",
           eval_size: int | None = None, split: str = "test", epochs: float | None = None, lr: float | None = None,
           batch_size: int | None = None, max_length: int | None = None, revision: str | None = None,
           layer: int | None = None, pooling: str | None = None, grad_accum: int | None = None,
-          sampling: str | None = None, temperature: float | None = None, mlm: float | None = None) -> list[StageConfig]:
+          sampling: str | None = None, temperature: float | None = None, mlm: float | None = None,
+          bucc_repeats: str | None = None) -> list[StageConfig]:
     """The stages of one chain: [intermediate -> ...] target -> evaluate (retrieval: [intermediate] -> evaluate).
     `intermediate`: none | a task | tasks trained together "mnli+squad" ("all" = the nine) | a sequence of those,
     trained one after the other, "mnli>squad". Validates everything first. An option left None takes its default
-    (pooling mean; sampling, temperature and mlm as in TrainConfig), stored as such: the stage ids are the same."""
+    (pooling mean, bucc_repeats official; sampling, temperature and mlm as in TrainConfig), stored as such: the stage ids are the same."""
     from .data import data_revision, validate_data
 
     model = validate_model(model)
@@ -320,7 +332,8 @@ def chain(model: str = "tiny", intermediate: str = "mnli", target: str = "xnli",
                              train=TrainConfig.defaults(model, target, train_size=train_size, **opts), **common)
         stages.append(parent)
     ev = StageConfig(stage="evaluate", task=target, parent=parent, languages=languages, split=split,
-                     eval_size=eval_size, layer=layer, pooling="mean" if pooling is None else pooling, **common)
+                     eval_size=eval_size, layer=layer, pooling="mean" if pooling is None else pooling,
+                     bucc_repeats="official" if bucc_repeats is None else bucc_repeats, **common)
     return stages + [ev]
 
 
@@ -351,6 +364,7 @@ def check_options_apply(intermediate: str, target: str, data: str, **given) -> N
         "revision": (data == "hub", f"data {data!r}", "with data 'hub'"),
         "layer": (retrieval, f"target {target}", f"to the retrieval targets {one_of(RETRIEVAL_TARGETS)}"),
         "pooling": (retrieval, f"target {target}", f"to the retrieval targets {one_of(RETRIEVAL_TARGETS)}"),
+        "bucc_repeats": (target == "bucc2018", f"target {target}", "to bucc2018"),
         "intermediate_size": (bool(links), "intermediate 'none'", "with an intermediate task"),
         "mlm": (bool(links), "intermediate 'none'", "with an intermediate task"),
         "sampling": (multi, f"intermediate {intermediate!r}", "to tasks trained together, as mnli+squad or all"),

@@ -435,7 +435,7 @@ def bucc_original(data: str, language: str, split: str) -> dict | None:
         return [line.split("\t", 1) for line in lines if line]
 
     src, trg, gold = read(language), read("en"), read("gold")
-    return {"source": [s for _, s in src], "source_id": [i for i, _ in src], "target": [t for _, t in trg],
+    return {"source": [s.strip() for _, s in src], "source_id": [i for i, _ in src], "target": [t.strip() for _, t in trg],
             "target_id": [i for i, _ in trg], "gold": [tuple(g) for g in gold]}
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections import defaultdict
 from pathlib import Path
 
 from tqdm import tqdm  # text bars: they stream from papermill kernels to the terminal or the sweep log
@@ -212,10 +211,11 @@ def _evaluate_stage(cfg: StageConfig, out: Path, runs_dir: Path, meter) -> dict:
 
 
 def _retrieval_scores(cfg: StageConfig, spec: TaskSpec, out: Path, runs_dir: Path, meter) -> list[dict]:
-    """BUCC: mine pairs (duplicates unified), threshold at the best-F1 midpoint on dev, F1 on the split.
+    """BUCC: mine pairs of unique sentences, repeated sentences treated by `cfg.bucc_repeats` (official: dropped),
+    threshold at the best-F1 midpoint on dev, F1 on the split.
     Tatoeba: top-1 accuracy of English queries. Layer and pooling go with every score."""
     from .models import load_encoder, load_tokenizer
-    from .retrieval import bucc_f1, bucc_mine, bucc_threshold, tatoeba_accuracy, unify
+    from .retrieval import bucc_candidates, bucc_f1, bucc_mine, bucc_threshold, sentence_ids, tatoeba_accuracy
     from .tasktypes import default_layer, embed
 
     source = str(run_folder(runs_dir, cfg.parent) / "checkpoint" / "encoder") if cfg.parent else cfg.model
@@ -229,15 +229,9 @@ def _retrieval_scores(cfg: StageConfig, spec: TaskSpec, out: Path, runs_dir: Pat
         return embed(encoder, tokenizer, texts, layer, cfg.pooling, max_length, meter.device, meter=meter)
 
     def mined(ex):
-        us, inv_s = unify(ex["source"])
-        ut, inv_t = unify(ex["target"])
-        ids_s, ids_t = defaultdict(list), defaultdict(list)
-        for i, u in enumerate(inv_s):
-            ids_s[u].append(ex["source_id"][i])
-        for i, u in enumerate(inv_t):
-            ids_t[u].append(ex["target_id"][i])
-        cands = [(s, t, score) for us_, ut_, score in bucc_mine(vectors(us), vectors(ut))
-                 for s in ids_s[us_] for t in ids_t[ut_]]
+        us, ids_s = sentence_ids(ex["source"], ex["source_id"], cfg.bucc_repeats)
+        ut, ids_t = sentence_ids(ex["target"], ex["target_id"], cfg.bucc_repeats)
+        cands = bucc_candidates(bucc_mine(vectors(us), vectors(ut)), ids_s, ids_t)
         return cands, set(ex.get("gold") or zip(ex["source_id"], ex["target_id"]))
 
     def bucc_split(split, lang):  # the original files (with distractors) when the data folder has them
@@ -258,7 +252,9 @@ def _retrieval_scores(cfg: StageConfig, spec: TaskSpec, out: Path, runs_dir: Pat
             preds = {}
         write_json(out / "predictions" / f"{lang}.json", preds)
         rows += [{"language": lang, "split": cfg.split, "metric": metric, "score": value,
-                  "n": len(ex["source"]), "layer": layer, "pooling": cfg.pooling} for metric, value in scores.items()]
+                  "n": len(ex["source"]), "layer": layer, "pooling": cfg.pooling,
+                  "variant": f"repeats-{cfg.bucc_repeats}" if spec.metric == "bucc" else None}
+                 for metric, value in scores.items()]
     return rows
 
 

@@ -33,6 +33,25 @@ def unify(texts: list[str]) -> tuple[list[str], list[int]]:
     return list(first), inverse
 
 
+def sentence_ids(texts: list[str], ids: list[str], repeats: str = "official") -> tuple[list[str], list[list[str]]]:
+    """Unique sentences (first occurrence order; the official mining embeds each once) and, per unique sentence,
+    the ids its mined pairs are scored under (config.BUCC_REPEATS): official, a sentence that occurs more than once
+    keeps no id (its pairs are dropped, its gold pairs stay unreachable); all-ids, it keeps every id."""
+    unique, inverse = unify(texts)
+    owners: list[list[str]] = [[] for _ in unique]
+    for u, i in zip(inverse, ids):
+        owners[u].append(i)
+    if repeats == "official":
+        owners = [found if len(found) == 1 else [] for found in owners]
+    return unique, owners
+
+
+def bucc_candidates(mined: list[tuple[int, int, float]], src_ids: list[list[str]],
+                    trg_ids: list[list[str]]) -> list[tuple[str, str, float]]:
+    """Mined pairs of unique sentences (bucc_mine) as (source id, target id, score) pairs, by `sentence_ids`."""
+    return [(s, t, score) for a, b, score in mined for s in src_ids[a] for t in trg_ids[b]]
+
+
 def bucc_mine(src: np.ndarray, trg: np.ndarray, k: int = 4) -> list[tuple[int, int, float]]:
     """Candidate pairs (src row, trg row, margin score), best first, by LASER's "max" retrieval:
     score(x, y) = cos(x, y) / ((mean cos of x's k NN in trg + mean cos of y's k NN in src) / 2); each source takes

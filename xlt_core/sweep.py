@@ -17,7 +17,7 @@ KEYS = {"model": "model", "models": "model", "intermediate": "intermediate", "ta
         "intermediate_size": "intermediate_size", "train_size": "train_size", "eval_size": "eval_size",
         "split": "split", "epochs": "epochs", "lr": "lr", "batch_size": "batch_size", "max_length": "max_length",
         "grad_accum": "grad_accum", "sampling": "sampling", "temperature": "temperature", "mlm": "mlm",
-        "layer": "layer", "pooling": "pooling"}
+        "layer": "layer", "pooling": "pooling", "bucc_repeats": "bucc_repeats"}
 
 
 def _read(path: Path) -> dict:
