@@ -66,42 +66,20 @@ def check_runs_dir(runs_dir) -> None:
 
 
 # models -------------------------------------------------------------------------------------------------------
-def model_config(model: str) -> dict | None:
-    """The model's config.json, read without loading weights: tiny's from its recipe (config.TINY_SHAPE), a
-    folder's from disk (the folder must also hold tokenizer files and weights), a hub model's from the Hugging
-    Face cache; None when only the hub has it."""
-    if model == "tiny":
-        from .config import TINY_SHAPE
+def model_config(model: str) -> dict:
+    """The model's shape (modelinfo.model_shape: its identity, read from its config without loading weights), once
+    it is known that the model can be loaded: a folder must also hold tokenizer files and weights, a hub model must
+    be in the Hugging Face cache or the hub must answer."""
+    from .modelinfo import model_shape
 
-        return {"model_type": "xlm-roberta", **TINY_SHAPE}
-    folder = existing_dir(model)
-    if folder is None:
-        if not available(model):
-            raise unreachable(model, "model")
-        from huggingface_hub import try_to_load_from_cache
-
-        cached = try_to_load_from_cache(model, "config.json")
-        return _read_config(Path(cached), model) if isinstance(cached, str) else None
-    config = _read_config(folder / "config.json", model)
-    for what, names in (("tokenizer", TOKENIZER_FILES), ("weights", WEIGHT_FILES)):
+    folder = None if model == "tiny" else existing_dir(model)
+    if model != "tiny" and folder is None and not available(model):
+        raise unreachable(model, "model")
+    shape = model_shape(model)
+    for what, names in (("tokenizer", TOKENIZER_FILES), ("weights", WEIGHT_FILES)) if folder else ():
         if not any((folder / name).is_file() for name in names):
             raise XltError(f"model folder {model} has no {what} file: expected one of {one_of(names)}")
-    return config
-
-
-def _read_config(path: Path, model: str) -> dict:
-    try:
-        config = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise XltError(f"model folder {model} has no config.json: expected a Hugging Face model folder "
-                       "(config.json, tokenizer files, weights)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise XltError(f"model {model}: {path} is not readable JSON ({err}): expected a Hugging Face "
-                       "config.json") from None
-    if not isinstance(config, dict) or not isinstance(config.get("model_type"), str):
-        raise XltError(f"model {model}: {path} has no model_type: expected a Hugging Face config.json with one, "
-                       "e.g. xlm-roberta")
-    return config
+    return shape
 
 
 def check_shape(cfg: StageConfig, config: dict) -> None:
@@ -162,8 +140,7 @@ def preflight(stages: list[StageConfig]) -> None:
     for cfg in stages:
         if cfg.model not in configs:
             configs[cfg.model] = model_config(cfg.model)
-        if configs[cfg.model] is not None:
-            check_shape(cfg, configs[cfg.model])
+        check_shape(cfg, configs[cfg.model])
         check_reads(cfg)
 
 

@@ -54,7 +54,7 @@ def _run_args(run) -> None:
     from .config import BUCC_REPEATS, MODEL_PRESETS, POOLINGS, SAMPLINGS, TASK_EPOCHS
     from .tasks import TARGET_TASKS
 
-    tiny, xlmr = MODEL_PRESETS["tiny"], MODEL_PRESETS["xlm-roberta-large"]
+    tiny, xlmr = MODEL_PRESETS["tiny"], MODEL_PRESETS["large"]
     add = run.add_argument
     add("--model", default="tiny",
         help="tiny, xlm-roberta-base, xlm-roberta-large, a hub id or a folder (default: tiny, the embedded model)")

@@ -32,18 +32,20 @@ EVALUATE_ONLY = ("languages", "split", "eval_size", "layer", "pooling", "bucc_re
 
 @dataclass(frozen=True)
 class ModelPreset:
-    size: str  # tiny | base | large
+    size: str  # the size class it is for: tiny | base | large (modelinfo: by the model's shape, not its name)
     lr: float
     batch_size: int
     max_length: int
     epochs_scale: float = 1.0  # multiplies a task's default number of epochs
 
 
-# The upstream X-STILTs recipe (jiant): lr 1e-5, batch 32; the tiny embedded model needs a larger step size.
+# Training defaults by size class (xlt_core.modelinfo: 24 x 1024 large, 12 x 768 base, the embedded shape tiny; any
+# other shape takes base's). The upstream X-STILTs recipe (jiant): lr 1e-5, batch 32; the tiny embedded model needs a
+# larger step size.
 MODEL_PRESETS = {
     "tiny": ModelPreset(size="tiny", lr=2e-3, batch_size=32, max_length=64, epochs_scale=2.0),
-    "xlm-roberta-base": ModelPreset(size="base", lr=1e-5, batch_size=32, max_length=128),
-    "xlm-roberta-large": ModelPreset(size="large", lr=1e-5, batch_size=32, max_length=128),
+    "base": ModelPreset(size="base", lr=1e-5, batch_size=32, max_length=128),
+    "large": ModelPreset(size="large", lr=1e-5, batch_size=32, max_length=128),
 }
 # the embedded tiny model's shape (xlt_core.models builds it; preflight checks layers and lengths against it
 # without importing torch)
@@ -67,20 +69,20 @@ def existing_dir(text) -> Path | None:
 
 
 def validate_model(model: str) -> str:
-    if isinstance(model, str) and (model in MODEL_PRESETS or HUB_ID.fullmatch(model) or existing_dir(model)):
+    from .modelinfo import ALIASES
+
+    named = ("tiny", *(alias for alias in ALIASES if "/" not in alias))
+    if isinstance(model, str) and (model in named or HUB_ID.fullmatch(model) or existing_dir(model)):
         return model
-    raise XltError(f"unknown model {shown(model)}: use one of {one_of(MODEL_PRESETS)}, a hub id (owner/name) or a "
+    raise XltError(f"unknown model {shown(model)}: use one of {one_of(named)}, a hub id (owner/name) or a "
                    "local directory")
 
 
 def model_size(model: str) -> str:
-    preset = MODEL_PRESETS.get(model)
-    if preset:
-        return preset.size
-    for size in ("large", "base", "tiny"):
-        if size in model.lower():
-            return size
-    return "other"
+    """The size class of `model`, read from its config (xlt_core.modelinfo), not from its name."""
+    from .modelinfo import model_size as size
+
+    return size(model)
 
 
 def _check(name: str, value, kind, low, high=None, above=False, allow_none=False) -> None:
@@ -150,7 +152,9 @@ class TrainConfig:
 
     @classmethod
     def defaults(cls, model: str, task: str, **overrides) -> "TrainConfig":
-        preset = MODEL_PRESETS.get(model, MODEL_PRESETS["xlm-roberta-base"])
+        from .modelinfo import preset_name
+
+        preset = MODEL_PRESETS[preset_name(model_size(model))]
         kind = get_task(task).type
         max_length = preset.max_length if preset.size == "tiny" else TYPE_MAX_LENGTH.get(kind, preset.max_length)
         if preset.size == "tiny" and kind == "span_qa":

@@ -1,7 +1,7 @@
 """Stage functions, called by the stage notebooks (and directly by tests and benchmarks).
 
-Each stage writes one run folder, `runs/<stage_id>/`, atomically: config.json (the full config, provenance and
-the dev score used for model selection), checkpoint/ (safetensors), scores.json (per-language scores of an
+Each stage writes one run folder, `runs/<stage_id>/`, atomically: config.json (the full config, the model's
+identity (modelinfo: canonical name, size, parameters), provenance and the dev score used for model selection), checkpoint/ (safetensors), scores.json (per-language scores of an
 evaluate stage), predictions/, cost.json, and, when run through papermill, notebook.ipynb. A finished stage is
 never recomputed: its folder exists under its content-hash id.
 """
@@ -63,8 +63,10 @@ def _run_stage(cfg: StageConfig, runs_dir, work_dir, device: str) -> dict:
 def _compute(cfg: StageConfig, out: Path, runs_dir: Path, device: str) -> None:
     """The stage's outputs in `out`, config.json last. A full disk or an unwritable folder is a StorageError (the
     papermill runner recognises it by name across the kernel boundary)."""
+    from .modelinfo import identify
     from .training import CostMeter, pick_device
 
+    model = identify(cfg.model)  # from its config: canonical name, size, preset, parameters (the same for an alias)
     started = now()
     meter = CostMeter(pick_device(device))
     with storage_errors(out):
@@ -72,7 +74,7 @@ def _compute(cfg: StageConfig, out: Path, runs_dir: Path, device: str) -> None:
     write_json(out / "scores.json", result.pop("scores", []), indent=1)
     write_json(out / "cost.json", meter.summary(), indent=1)
     record = {"stage_id": cfg.stage_id, "config": cfg.to_dict(), "intermediate_task": cfg.intermediate_task,
-              "target_task": cfg.target_task, "model_size": cfg.model_size,
+              "target_task": cfg.target_task, "model_size": model.size, "model": model.to_dict(),
               "parent_id": cfg.parent.stage_id if cfg.parent else None,
               "provenance": collect(), "started_at": started, "finished_at": now(), **result}
     write_json(out / "config.json", record, indent=1)  # written last: its presence means "done"

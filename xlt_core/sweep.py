@@ -8,7 +8,7 @@ import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import StageConfig, chain, model_size
+from .config import StageConfig, chain
 from .errors import XltError, one_of
 
 # sweep key -> chain() argument; lists of values make grid axes
@@ -135,7 +135,6 @@ def load_sweep(path, override: dict | None = None) -> list[list[StageConfig]]:
 
 
 # the plan -------------------------------------------------------------------------------------------------------
-SHAPES = {"tiny": (2, 64, 256), "base": (12, 768, 3072), "large": (24, 1024, 4096)}  # layers, hidden, FFN
 TOKENS_PER_EXAMPLE = {"pair_classification": 60, "multiple_choice": 4 * 64, "span_qa": 1.3 * 384, "tagging": 48,
                       "retrieval": 40, "mlm": 60}
 GPU_PEAK, ASSUMED_MFU = 989e12, 0.4  # H100 dense bf16; the training engine's target
@@ -143,9 +142,12 @@ GPU_PEAK, ASSUMED_MFU = 989e12, 0.4  # H100 dense bf16; the training engine's ta
 
 def stage_flops(cfg: StageConfig) -> float:
     """Estimated FLOPs of one stage: 6 x non-embedding parameters per training token, 2 x per evaluated token."""
+    from .modelinfo import model_shape
     from .tasks import APPROX_SIZES, TASKS
 
-    layers, h, ffn = SHAPES.get(model_size(cfg.model), SHAPES["base"])
+    shape = model_shape(cfg.model)  # the model's own config (modelinfo), whatever its name
+    layers, h = shape["num_hidden_layers"], shape["hidden_size"]
+    ffn = shape["intermediate_size"] or 4 * h
     per_token = layers * (4 * h * h + 2 * h * ffn)
     if cfg.stage == "evaluate":
         spec = TASKS[cfg.task]

@@ -1,8 +1,10 @@
 """Writing results.duckdb: the schema and an idempotent ingest of run folders (the source of truth).
 
 Tables
-  runs    one row per finished stage: full config and provenance (git commit, package versions, hardware, seed,
-          data revision), the English dev score used for model selection, and the stage's cost.
+  runs    one row per finished stage: the model (its canonical name, size class and parameter count, read from its
+          config: xlt_core.modelinfo), full config (with the model name as given) and provenance (git commit,
+          package versions, hardware, seed, data revision), the English dev score used for model selection, and
+          the stage's cost.
   scores  one row per (evaluate run, language, split, metric): the zero-shot scores, with the retrieval layer
           and pooling, and the metric implementation's variant (seqeval-0.0.12), where they apply.
   costs   one row per run: wall time, device, real and padded tokens, estimated FLOPs, peak memory.
@@ -40,8 +42,9 @@ CREATE TABLE IF NOT EXISTS runs (
     intermediate_task VARCHAR, target_task VARCHAR, task VARCHAR, seed INTEGER, data VARCHAR,
     data_revision VARCHAR, dev_metric VARCHAR, dev_score DOUBLE, git_commit VARCHAR, git_dirty BOOLEAN,
     xlt_version VARCHAR, packages VARCHAR, hardware VARCHAR, config VARCHAR, cost VARCHAR, wall_s DOUBLE,
-    device VARCHAR, started_at VARCHAR, finished_at VARCHAR, run_dir VARCHAR, notebook VARCHAR
+    device VARCHAR, started_at VARCHAR, finished_at VARCHAR, run_dir VARCHAR, notebook VARCHAR, model_params BIGINT
 );
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS model_params BIGINT;
 CREATE TABLE IF NOT EXISTS costs (
     run_id VARCHAR PRIMARY KEY, stage VARCHAR, model VARCHAR, model_size VARCHAR, intermediate_task VARCHAR,
     target_task VARCHAR, seed INTEGER, wall_s DOUBLE, device VARCHAR, device_name VARCHAR, real_tokens BIGINT,
@@ -83,7 +86,7 @@ TABLES = ("runs", "scores", "costs", "chains", "variants", "cells", "task_scores
 RUN_COLUMNS = ("run_id", "stage", "parent_id", "model", "model_size", "intermediate_task", "target_task", "task",
                "seed", "data", "data_revision", "dev_metric", "dev_score", "git_commit", "git_dirty", "xlt_version",
                "packages", "hardware", "config", "cost", "wall_s", "device", "started_at", "finished_at", "run_dir",
-               "notebook")
+               "notebook", "model_params")
 COST_COLUMNS = ("run_id", "stage", "model", "model_size", "intermediate_task", "target_task", "seed", "wall_s",
                 "device", "device_name", "real_tokens", "padded_tokens", "est_train_flops", "peak_memory_mb", "steps")
 REFERENCE = Path(__file__).parent.parent / "reference"
@@ -97,7 +100,7 @@ _TEXT, _OPTIONAL_TEXT, _OPTIONAL_INT = str, (str, type(None)), (int, type(None))
 VALUE_TYPES = {"run_id": _TEXT, "stage": _TEXT, "model": _TEXT, "model_size": _TEXT, "intermediate_task": _TEXT,
                "target_task": _OPTIONAL_TEXT, "task": _TEXT, "seed": int, "language": _TEXT, "split": _TEXT,
                "metric": _TEXT, "n": _OPTIONAL_INT, "layer": _OPTIONAL_INT, "wall_s": (int, float),
-               "data_revision": _TEXT, "started_at": _TEXT, "finished_at": _TEXT}
+               "data_revision": _TEXT, "started_at": _TEXT, "finished_at": _TEXT, "model_params": _OPTIONAL_INT}
 # chain attributes of every evaluate run not yet in `chains`: walk parent links up to the first stage; size,
 # sampling and MLM share come from the nearest intermediate stage, costs are summed over the whole chain
 FILL_CHAINS = """
@@ -218,12 +221,18 @@ def check_writable(db) -> None:
         raise XltError(f"results database {db}: cannot write in {folder} ({err.strerror})") from None
 
 
+def model_name(record: dict) -> str:
+    """The model's canonical name (modelinfo: an alias or a local copy of a known model gives the same); run
+    folders written before xlt recorded it give the name the run was started with."""
+    return (record.get("model") or {}).get("name", record["config"]["model"])
+
+
 def run_row(record: dict) -> tuple:
     cfg, prov, cost = record["config"], record["provenance"], record["cost"]
     dev = record.get("dev") or {}
     notebook = Path(record["run_dir"]) / "notebook.ipynb"
     values = dict(
-        run_id=record["stage_id"], stage=cfg["stage"], parent_id=record["parent_id"], model=cfg["model"],
+        run_id=record["stage_id"], stage=cfg["stage"], parent_id=record["parent_id"], model=model_name(record),
         model_size=record["model_size"], intermediate_task=record["intermediate_task"],
         target_task=record["target_task"], task=cfg["task"], seed=cfg["seed"], data=cfg["data"],
         data_revision=cfg["data_revision"], dev_metric=dev.get("metric"), dev_score=dev.get("dev_score"),
@@ -231,13 +240,13 @@ def run_row(record: dict) -> tuple:
         packages=json.dumps(prov["packages"]), hardware=json.dumps(prov["hardware"]), config=json.dumps(cfg),
         cost=json.dumps(cost), wall_s=cost["wall_s"], device=cost["device"], started_at=record["started_at"],
         finished_at=record["finished_at"], run_dir=record["run_dir"],
-        notebook=str(notebook) if notebook.exists() else None)
+        notebook=str(notebook) if notebook.exists() else None, model_params=(record.get("model") or {}).get("params"))
     return tuple(values[c] for c in RUN_COLUMNS)
 
 
 def score_rows(record: dict) -> list[tuple]:
     cfg = record["config"]
-    return [(record["stage_id"], cfg["model"], record["model_size"], record["intermediate_task"],
+    return [(record["stage_id"], model_name(record), record["model_size"], record["intermediate_task"],
              record["target_task"], s["language"], s["split"], s["metric"], s["score"], s.get("n"), cfg["seed"],
              s.get("layer"), s.get("pooling"), s.get("variant"))
             for s in record["scores"]]
@@ -245,7 +254,7 @@ def score_rows(record: dict) -> list[tuple]:
 
 def cost_row(record: dict) -> tuple:
     cfg, cost = record["config"], record["cost"]
-    values = {**cost, "run_id": record["stage_id"], "stage": cfg["stage"], "model": cfg["model"],
+    values = {**cost, "run_id": record["stage_id"], "stage": cfg["stage"], "model": model_name(record),
               "model_size": record["model_size"], "intermediate_task": record["intermediate_task"],
               "target_task": record["target_task"], "seed": cfg["seed"]}
     return tuple(values.get(c) for c in COST_COLUMNS)

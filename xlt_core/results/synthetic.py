@@ -21,6 +21,7 @@ from ..tasks import TASKS
 from .store import COST_COLUMNS, RUN_COLUMNS, SCHEMA, SCORE_COLUMNS, add_reference, connect, fill_derived, insert
 
 MODELS = (("xlm-roberta-base", "base"), ("xlm-roberta-large", "large"))
+PARAMS = {"base": 277_453_056, "large": 558_840_832}  # XLM-R's encoders (xlt_core.modelinfo.parameter_count)
 SINGLE = [n for n, t in TASKS.items() if t.role == "intermediate"]
 SIZES = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000)
 VARIANTS = ([("none", None, None, 0.0), *[(t, None, "proportional", 0.0) for t in SINGLE],
@@ -59,7 +60,8 @@ def make(db, n_scores: int = 1_000_000, seed: int = 0) -> dict:
                          dev_score=None, config=json.dumps({"stage": stage, "seed": s}),
                          cost=json.dumps({"wall_s": wall}), wall_s=wall, device="cuda", started_at=None,
                          finished_at=f"2026-01-01T{len(runs) // 3600 % 24:02d}:{len(runs) // 60 % 60:02d}:"
-                                     f"{len(runs) % 60:02d}+00:00", run_dir=None, notebook=None, **provenance))
+                                     f"{len(runs) % 60:02d}+00:00", run_dir=None, notebook=None,
+                         model_params=PARAMS[size], **provenance))
         costs.append(dict(run_id=run_id, stage=stage, model=model, model_size=size, intermediate_task=inter,
                           target_task=target, seed=s, wall_s=wall, device="cuda", device_name="synthetic",
                           real_tokens=None, padded_tokens=None, est_train_flops=wall * 4e14, peak_memory_mb=None,
