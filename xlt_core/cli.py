@@ -158,7 +158,99 @@ def build_parser() -> Parser:
     srun.add_argument("--cluster", choices=("slurm", "local", "debug"),
                       help="submitit cluster (default: detect: slurm where it is installed, else local)")
     _store_args(srun)
+    _data_args(sub)
     return parser
+
+
+def _data_args(sub) -> None:
+    """`xlt data pull|check DIR`: what a sweep file or one chain reads, pulled into a folder or checked there."""
+    data = sub.add_parser("data", help="pull the data a sweep or run reads into a folder (for machines without "
+                                       "internet), or check such a folder")
+    data_sub = data.add_subparsers(dest="data_command", required=True, parser_class=Parser)
+    pull = data_sub.add_parser("pull", help="fetch every split a sweep or run reads into DIR, in the layout --data "
+                                            "DIR reads, with a manifest; resumes where a killed pull stopped")
+    check = data_sub.add_parser("check", help="check every file a sweep or run reads in DIR: readable, columns, "
+                                              "types, labels, rows and checksums against the manifest")
+    for p in (pull, check):
+        p.add_argument("dir", help="the data folder (required)")
+        p.add_argument("--sweep", help="a sweep file: the data of all its stages (default: none; see --target)")
+        p.add_argument("--intermediate",
+                       help="with --target: the chain's intermediate task(s), as xlt run takes them (default: mnli)")
+        p.add_argument("--target", help="one chain's target task, as xlt run takes it (default: none"
+                                        + ("" if p is pull else ": the reads DIR's manifest records") + ")")
+        p.add_argument("--languages", help="with --target: the target's languages, as xlt run (default: all)")
+        p.add_argument("--split", help="with --target: the evaluation split, test or dev (default: test)")
+    pull.add_argument("--source", default="hub",
+                      help="hub, sample (the embedded data) or a folder in any layout --data reads (default: hub)")
+    pull.add_argument("--revision", help="hub revision for every source, with --source hub only (default: each "
+                                         "source's own, as xlt tasks lists)")
+
+
+def _data(args) -> int:
+    """`xlt data pull|check`: every option checked before anything is fetched or read."""
+    from .pull import check, check_pull_dir, pull
+
+    reads = _data_reads(args)
+    if args.data_command == "pull":
+        if reads is None:
+            raise XltError("nothing to pull: give --sweep FILE or --target TASK (with --intermediate, --languages, "
+                           "--split as xlt run takes them)")
+        if args.revision is not None and args.source != "hub":
+            raise XltError(f"revision {args.revision!r} does not apply to source {args.source!r}: it applies only "
+                           "with --source hub")
+        check_pull_dir(args.dir, args.source)
+        counts = pull(args.dir, reads[0], args.source, args.revision or reads[1])
+        print(f"pulled into {args.dir}: {counts['fetched']} splits fetched, {counts['kept']} already there; "
+              f"{counts['files']} files, {counts['rows']} rows")
+        return 0
+    from .config import existing_dir
+
+    if existing_dir(args.dir) is None:
+        raise XltError(f"data folder {args.dir!r} is not an existing folder: give a folder made by xlt data pull")
+    problems, counts = check(args.dir, None if reads is None else reads[0])
+    for line in problems:
+        print(line)
+    if not counts["reads"]:
+        raise XltError(f"nothing to check in {args.dir}: it has no manifest listing what was pulled; give --sweep "
+                       "FILE or --target TASK")
+    if problems:
+        print(f"xlt: {len(problems)} problem(s) in {args.dir}", file=sys.stderr)
+        return 1
+    manifest = "rows and checksums as the manifest records" if counts["manifest"] else "no manifest to compare"
+    print(f"{args.dir}: {counts['files']} files, {counts['rows']} rows: every split of {counts['reads']} reads "
+          f"present and valid; {manifest}")
+    return 0
+
+
+def _data_reads(args):
+    """(the (task, split, language) reads of --sweep or the chain options, the hub revision they name) or None."""
+    from .checks import reads
+    from .data import revision_given
+
+    chain_options = {k: getattr(args, k) for k in ("intermediate", "target", "languages", "split")}
+    if args.sweep is not None and any(v is not None for v in chain_options.values()):
+        given = next(k for k, v in chain_options.items() if v is not None)
+        raise XltError(f"--{given} does not apply with --sweep {args.sweep}: give a sweep file or one chain's options")
+    if args.sweep is not None:
+        from .sweep import load_sweep, overrides
+
+        stages = [cfg for stages in load_sweep(args.sweep, overrides("tiny", "hub")) for cfg in stages]
+    elif args.target is not None:
+        from .config import chain
+
+        stages = chain(intermediate=args.intermediate or "mnli", target=args.target,
+                       languages=args.languages or "all", split=args.split or "test", data="hub")
+    else:
+        given = next((k for k, v in chain_options.items() if v is not None), None)
+        if given:
+            raise XltError(f"--{given} {getattr(args, given)!r} needs --target: give the chain's target task")
+        return None
+    revisions = {revision_given(cfg.data_revision) for cfg in stages}
+    if len(revisions) > 1:
+        raise XltError(f"sweep file {args.sweep} names several revisions ({', '.join(sorted(map(str, revisions)))}): "
+                       "pull one revision at a time")
+    found = list({(t.name, split, lang): (t, split, lang) for cfg in stages for t, split, lang in reads(cfg)}.values())
+    return found, revisions.pop()
 
 
 def _check_device(device: str) -> str:
@@ -348,6 +440,8 @@ def main(argv=None) -> int:
                   f"run folders skipped: {added['skipped']}")
         elif args.command == "sweep":
             return _sweep(args)
+        elif args.command == "data":
+            return _data(args)
         elif args.command == "dashboard":
             return serve(args.db, args.port, args.host)
         elif args.command == "demo":

@@ -3,9 +3,10 @@ then turn it into canonical examples (pure functions per task type: columns mapp
 
 `data` is where examples come from:
   "sample"  the embedded generated data (xlt_core.sample_data), in the hub layout, in the cache
-  "hub"     `datasets.load_dataset(repo, config)` (needs the hub or a pre-filled HF cache)
-  a path    a local directory laid out like the hub: <path>/<repo>/<config>/<split>-*.parquet
-            (what `hf download <repo> --repo-type dataset --local-dir <path>/<repo>` gives)
+  "hub"     `datasets.load_dataset(repo, config, revision=...)` at each source's revision (needs the hub or a
+            pre-filled HF cache)
+  a path    a local directory laid out like the hub (split_files): what `xlt data pull` writes, or what
+            `hf download <repo> --repo-type dataset [--revision refs/convert/parquet] --local-dir <path>/<repo>` gives
 
 Before any compute, check_split reads every local file a stage will load (only the columns the task uses) and
 checks it against one table of expectations per task type (COLUMN_KINDS): readable, rows, types, UTF-8, labels.
@@ -48,43 +49,124 @@ def local_root(data: str, task: TaskSpec | None = None) -> Path | None:
     return Path(data)
 
 
-def local_files(task: TaskSpec, split: str, root: Path, language: str | None = None) -> list[Path]:
+def split_files(task: TaskSpec, split: str, root: Path, language: str | None = None) -> dict[str, list[Path]]:
+    """The local Parquet files of each source split of `split` ("a+b": a's, then b's), in the first of the layouts
+    that has them, under <root>/<repo>/: <config>/<split>-*.parquet (the hub's own layout, what `xlt data pull`
+    writes), <config>/<split>/*.parquet (the hub's Parquet conversion, PARQUET_EXPORT) and, for a repository of
+    one config ("default"), data/<split>-*.parquet (as tau/commonsense_qa keeps its files)."""
     src = task.source
-    folder = root / src.repo / src.config_for(language)
-    files = []
+    repo, config = root / src.repo, src.config_for(language)
+    out = {}
     for name in src.splits[split].split("+"):
-        found = sorted(folder.glob(f"{name}-*.parquet")) or sorted((folder / name).glob("*.parquet"))
+        layouts = [(repo / config, f"{name}-*.parquet"), (repo / config / name, "*.parquet")]
+        layouts += [(repo / "data", f"{name}-*.parquet")] if config == "default" else []
+        found = next((files for folder, pattern in layouts if (files := sorted(folder.glob(pattern)))), None)
         if not found:
             licence = " (CCGbank is licensed by the LDC: xlt cannot download it; put your copy there)" \
                 if src.local_only else ""
-            raise XltError(f"task {task.name}: no file for split {name!r} in {folder} (expected {name}-*.parquet)"
-                           f"{licence}")
-        files += found
-    return files
+            expected = " or ".join(str(folder.relative_to(repo) / pattern) for folder, pattern in layouts)
+            raise XltError(f"task {task.name}: no file for split {name!r} in {repo}: expected {expected}{licence}")
+        out[name] = found
+    return out
 
 
-def _hub_split(task: TaskSpec, split: str, language: str | None, revision: str | None):
+def local_files(task: TaskSpec, split: str, root: Path, language: str | None = None) -> list[Path]:
+    return [f for files in split_files(task, split, root, language).values() for f in files]
+
+
+SCRIPT_REFUSED = "Dataset scripts are no longer supported"  # how datasets >= 4 refuses a repository's script
+
+
+def hub_part(repo: str, config: str, split: str, revision: str, retry: bool = True):
+    """One split of a hub dataset at `revision`, from the cache when the hub cannot be reached; a repository whose
+    revision holds a loading script is read at PARQUET_EXPORT instead when `retry`. Returns the dataset, the
+    revision read and the commit it resolved to (None when unknown)."""
     import datasets
 
     from .hub import cached_or_online, forced_offline
+    from .tasks import PARQUET_EXPORT
+
+    def at(rev: str):
+        def load(cache_only: bool):
+            if not cache_only:
+                return datasets.load_dataset(repo, config, split=split, revision=rev)
+            with forced_offline():
+                return datasets.load_dataset(repo, config, split=split, revision=rev)
+        return cached_or_online(load, repo, "dataset")
+
+    try:
+        ds, read = at(revision), revision
+    except RuntimeError as err:
+        if SCRIPT_REFUSED not in str(err):
+            raise
+        if not retry or revision == PARQUET_EXPORT:
+            raise XltError(f"dataset {repo!r} at revision {revision!r} holds a loading script, which datasets >= 4 "
+                           f"cannot run: give a revision without one, e.g. {PARQUET_EXPORT!r} (the hub's Parquet "
+                           "conversion)") from None
+        ds, read = at(PARQUET_EXPORT), PARQUET_EXPORT
+    return ds, read, _commit(read, ds)
+
+
+def _commit(revision: str, ds) -> str | None:
+    """The commit a load resolved to: the revision itself when it is one, else the 40-hex folder of the cache
+    `datasets` keeps per commit (<cache>/<owner>___<name>/<config>/<version>/<commit>/)."""
+    import re
+
+    if re.fullmatch(r"[0-9a-f]{40}", revision):
+        return revision
+    for item in getattr(ds, "cache_files", None) or []:
+        found = [part for part in Path(item["filename"]).parts if re.fullmatch(r"[0-9a-f]{40}", part)]
+        if found:
+            return found[-1]
+    return None
+
+
+def _hub_split(task: TaskSpec, split: str, language: str | None, revision: str | None):
+    """The split from the hub at `revision` (None: the source's own, retried at PARQUET_EXPORT if the hub refuses
+    its script); every part read is remembered for the run's provenance (sources_read)."""
+    import datasets
 
     src = task.source
     if src.local_only:
         raise XltError(f"task {task.name}: {task.description}; set {LICENSED}=DIR (or pass --data DIR) with "
                        f"DIR/{src.repo}/{src.config}/<split>-00000-of-00001.parquet")
     config = src.config_for(language)
+    parts = []
+    for name in src.splits[split].split("+"):
+        ds, read, commit = hub_part(src.repo, config, name, revision or src.revision, retry=revision is None)
+        _remember(repo=src.repo, config=config, split=name, revision=read, commit=commit)
+        parts.append(ds)
+    return datasets.concatenate_datasets(parts), f"{src.repo}:{config}"
 
-    def load(cache_only: bool):
-        parts = []
-        for name in src.splits[split].split("+"):
-            if cache_only:
-                with forced_offline():
-                    parts.append(datasets.load_dataset(src.repo, config, split=name, revision=revision))
-            else:
-                parts.append(datasets.load_dataset(src.repo, config, split=name, revision=revision))
-        return datasets.concatenate_datasets(parts)
 
-    return cached_or_online(load, src.repo, "dataset"), f"{src.repo}:{config}"
+_READ: dict[tuple, dict] = {}  # what this process has read since forget_sources(): the run's data provenance
+
+
+def _remember(**source) -> None:
+    _READ[tuple(source.get(k) for k in ("repo", "config", "split", "file"))] = source
+
+
+def forget_sources() -> None:
+    _READ.clear()
+
+
+def sources_read() -> list[dict]:
+    """Every hub split or local file read since forget_sources(): repo, config, split, the revision read and the
+    commit it resolved to (for a local folder pulled by `xlt data pull`, as its manifest records them), the file."""
+    return list(_READ.values())
+
+
+def _remember_files(task: TaskSpec, language: str | None, root: Path, parts: dict[str, list[Path]]) -> None:
+    from .pull import manifest_entries
+
+    known = manifest_entries(root)
+    src = task.source
+    for name, files in parts.items():
+        for f in files:
+            rel = f.relative_to(root).as_posix() if f.is_relative_to(root) else str(f)
+            entry = known.get(rel, {})
+            _remember(repo=src.repo, config=src.config_for(language), split=name, file=rel,
+                      revision=entry.get("revision"), commit=entry.get("commit"), sha256=entry.get("sha256"))
 
 
 # what each canonical column holds, per task type (a task's `columns` maps these names to its source's columns)
@@ -301,9 +383,11 @@ def load_split(task: TaskSpec, split: str, language: str | None = None, data: st
     if root is None:
         ds, where = _hub_split(task, split, language, revision)
     else:
-        files = local_files(task, split, root, language)
+        parts = split_files(task, split, root, language)
+        files = [f for found in parts.values() for f in found]
         where = str(files[0])
         ds = datasets.load_dataset("parquet", data_files={"split": [str(f) for f in files]}, split="split")
+        _remember_files(task, language, root, parts)
     check_columns(task, ds.column_names, where)
     selector = task.source.language_from or ""
     if selector.startswith("column:") and language:
@@ -466,19 +550,42 @@ def take(columns: dict[str, list], indices: list[int]) -> dict[str, list]:
 
 
 def data_revision(data: str, revision: str | None = None) -> str:
-    """What identifies the data a score came from: the generator version, the hub revision, or a content hash."""
+    """What identifies the data a score came from: the generator version; for the hub "hub" (every source at the
+    revision the table of tasks gives it) or "hub@<revision>" (every source at the one given); for a folder a hash
+    of its Parquet files' names and contents. The revision and commit each source resolved to are recorded apart,
+    in the run's provenance (sources_read)."""
     if data == "sample":
         from .sample_data import SAMPLE_VERSION
 
         return SAMPLE_VERSION
     if data == "hub":
-        return f"hub@{revision or 'main'}"
+        return f"hub@{revision}" if revision else "hub"
+    files = sorted(Path(data).rglob("*.parquet"))
+    try:
+        listing = tuple((str(f.relative_to(data)), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
+    except OSError as err:
+        raise XltError(f"data source {data}: {err.filename} cannot be read ({err.strerror}): expected readable "
+                       "files") from None
+    return _folder_digest(data, listing)
+
+
+@functools.lru_cache(maxsize=16)
+def _folder_digest(data: str, listing: tuple) -> str:
+    """The content hash of a folder's Parquet files, once per process while no file changes (a sweep asks it for
+    every chain)."""
     digest = hashlib.sha256()
-    for f in sorted(Path(data).rglob("*.parquet")):
-        digest.update(str(f.relative_to(data)).encode())
+    for rel, _, _ in listing:
+        digest.update(rel.encode())
         try:
-            digest.update(f.read_bytes())
+            with open(Path(data) / rel, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(block)
         except OSError as err:
-            raise XltError(f"data source {data}: {f} cannot be read ({err.strerror}): expected readable "
-                           "files") from None
+            raise XltError(f"data source {data}: {Path(data) / rel} cannot be read ({err.strerror}): expected "
+                           "readable files") from None
     return f"local:{digest.hexdigest()[:12]}"
+
+
+def revision_given(data_revision: str) -> str | None:
+    """The revision a data_revision names for every hub source ("hub@v1" -> "v1"), None otherwise."""
+    return data_revision[4:] if data_revision.startswith("hub@") else None

@@ -14,11 +14,12 @@ from urllib.parse import urlparse
 
 from .errors import XltError
 
-OFFLINE_HELP = (
-    "download it once on a machine with internet access (e.g. `hf download {kind}{name}`) and copy the cache "
-    "(HF_HOME) here and set HF_HUB_OFFLINE=1, or pass a local directory; the embedded default needs no download "
-    "(--model tiny --data sample)"
-)
+OFFLINE_HELP = {
+    "dataset": "on a machine with internet access, `xlt data pull DIR` (with the run's --target or a --sweep) and "
+               "pass --data DIR here; the embedded default needs no download (--data sample)",
+    "model": "on a machine with internet access, `hf download {name} --local-dir DIR` and pass --model DIR here; "
+             "the embedded default needs no download (--model tiny)",
+}
 
 
 def offline_mode() -> bool:
@@ -42,9 +43,8 @@ def hub_reachable(timeout: float = 3.0) -> bool:
 
 
 def unreachable(name: str, what: str) -> XltError:
-    kind = "--repo-type dataset " if what == "dataset" else ""
     reason = "HF_HUB_OFFLINE is set" if offline_mode() else "the hub cannot be reached"
-    return XltError(f"{what} {name!r} is not in the local cache and {reason}: " + OFFLINE_HELP.format(kind=kind, name=name))
+    return XltError(f"{what} {name!r} is not in the local cache and {reason}: " + OFFLINE_HELP[what].format(name=name))
 
 
 def cached_or_online(load, name: str, what: str):

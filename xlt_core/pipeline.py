@@ -15,7 +15,7 @@ from pathlib import Path
 from tqdm import tqdm  # text bars: they stream from papermill kernels to the terminal or the sweep log
 
 from .config import StageConfig
-from .data import bucc_original, examples, load_split, reindex_tags, subsample, take
+from .data import bucc_original, examples, forget_sources, load_split, reindex_tags, revision_given, subsample, take
 from .errors import XltError
 from .paths import atomic_dir
 from .provenance import collect, now
@@ -68,6 +68,7 @@ def _compute(cfg: StageConfig, out: Path, runs_dir: Path, device: str) -> None:
 
     model = identify(cfg.model)  # from its config: canonical name, size, preset, parameters (the same for an alias)
     started = now()
+    forget_sources()  # the provenance lists the sources this stage reads
     meter = CostMeter(pick_device(device))
     with storage_errors(out):
         result = STAGES[cfg.stage](cfg, out, runs_dir, meter)
@@ -89,7 +90,7 @@ def write_json(path: Path, value, **kwargs) -> None:
 def split_examples(cfg: StageConfig, spec: TaskSpec, split: str, language: str, size: int | None = None,
                    names=None) -> dict[str, list]:
     """Canonical examples of one split, subsampled deterministically by the stage seed."""
-    ex = examples(spec, load_split(spec, split, language, cfg.data))
+    ex = examples(spec, load_split(spec, split, language, cfg.data, revision_given(cfg.data_revision)))
     if names is not None and spec.type == "tagging":
         ex = reindex_tags(ex, names)
     first = next(iter(ex.values()))
@@ -98,7 +99,8 @@ def split_examples(cfg: StageConfig, spec: TaskSpec, split: str, language: str, 
 
 def train_split(cfg: StageConfig, spec: TaskSpec) -> dict[str, list]:
     """The canonical training examples of one task in all its training languages, joined."""
-    parts = [examples(spec, load_split(spec, "train", lang, cfg.data)) for lang in training_languages(spec)]
+    parts = [examples(spec, load_split(spec, "train", lang, cfg.data, revision_given(cfg.data_revision)))
+             for lang in training_languages(spec)]
     return {k: [v for part in parts for v in part[k]] for k in parts[0]}
 
 

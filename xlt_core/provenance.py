@@ -56,4 +56,8 @@ def now() -> str:
 
 
 def collect() -> dict:
-    return {"git": git_state(), "packages": package_versions(), "hardware": hardware()}
+    """Code, libraries, hardware, and every data source the stage read: repo, config, split, the revision read and
+    the commit it resolved to (data.sources_read)."""
+    from .data import sources_read
+
+    return {"git": git_state(), "packages": package_versions(), "hardware": hardware(), "data": sources_read()}

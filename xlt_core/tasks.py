@@ -60,6 +60,9 @@ ISO3 = {"af": "afr", "ar": "ara", "bg": "bul", "bn": "ben", "de": "deu", "el": "
         "tr": "tur", "ur": "urd", "vi": "vie", "zh": "cmn"}
 
 
+PARQUET_EXPORT = "refs/convert/parquet"  # the hub's own Parquet conversion of every dataset repository
+
+
 @dataclass(frozen=True)
 class HubSource:
     """Where a task's data lives on the hub (and, in the same layout, in a local directory).
@@ -68,6 +71,9 @@ class HubSource:
     `splits` maps our split names (train, dev, test) to the source's; "a+b" concatenates source splits.
     `language_from` selects one language when a config holds several: "column:<name>" or "id_prefix" (TyDiQA).
     `local_only`: licensed data that no hub serves (CCGbank).
+    `revision`: the branch, tag or commit read from the hub. Repositories that still hold a loading script on
+    their main branch (which `datasets` >= 4 refuses to run) are read from the hub's Parquet conversion,
+    PARQUET_EXPORT, where each split is `<config>/<split>/0000.parquet`.
     """
 
     repo: str
@@ -75,6 +81,7 @@ class HubSource:
     splits: dict[str, str]
     language_from: str | None = None
     local_only: bool = False
+    revision: str = "main"
 
     def config_for(self, lang: str | None) -> str:
         lang = lang or "en"
@@ -174,11 +181,13 @@ _SPECS = [
              HubSource("rajpurkar/squad_v2", "squad_v2", {"train": "train", "dev": "validation"}), SQUAD_COLUMNS,
              description="SQuAD v2.0, with unanswerable questions"),
     TaskSpec("hellaswag", "intermediate", "multiple_choice", "accuracy", ("en",),
-             HubSource("Rowan/hellaswag", "default", {"train": "train", "dev": "validation"}),
+             HubSource("Rowan/hellaswag", "default", {"train": "train", "dev": "validation"},
+                       revision=PARQUET_EXPORT),
              {"premise": "ctx", "choices": "endings", "label": "label"}, ("0", "1", "2", "3"),
              description="HellaSwag sentence completion, 4 endings"),
     TaskSpec("cosmosqa", "intermediate", "multiple_choice", "accuracy", ("en",),
-             HubSource("allenai/cosmos_qa", "default", {"train": "train", "dev": "validation"}),
+             HubSource("allenai/cosmos_qa", "default", {"train": "train", "dev": "validation"},
+                       revision=PARQUET_EXPORT),
              {"premise": "context", "question": "question", "choices": "answer0,answer1,answer2,answer3",
               "label": "label"}, ("0", "1", "2", "3"), description="Cosmos QA reading comprehension, 4 answers"),
     TaskSpec("commonsenseqa", "intermediate", "multiple_choice", "accuracy", ("en",),
@@ -193,7 +202,8 @@ _SPECS = [
              HubSource("stanfordnlp/snli", "plain_text", {"train": "train", "dev": "validation", "test": "test"}),
              {"text_a": "premise", "text_b": "hypothesis", "label": "label"}, NLI_LABELS, description="part of ANLI+"),
     TaskSpec("siqa", "source", "multiple_choice", "accuracy", ("en",),
-             HubSource("allenai/social_i_qa", "default", {"train": "train", "dev": "validation"}),
+             HubSource("allenai/social_i_qa", "default", {"train": "train", "dev": "validation"},
+                       revision=PARQUET_EXPORT),
              {"premise": "context", "question": "question", "choices": "answerA,answerB,answerC", "label": "label"},
              ("1", "2", "3"), description="Social IQa: XCOPA's first training stage"),
     TaskSpec("copa", "source", "multiple_choice", "accuracy", ("en",),

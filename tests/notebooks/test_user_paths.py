@@ -43,7 +43,7 @@ def _set(argv: list[str], option: str, value) -> list[str]:
 
 def on_embedded_default(argv: list[str], port: int) -> list[str]:
     """The command as it runs here: the embedded model and data, the CPU, tiny sizes, a free port; sweeps as their
-    --smoke dry run (Slurm through submitit's local cluster)."""
+    --smoke dry run (Slurm through submitit's local cluster); data pulled from the embedded data."""
     if argv[0] == "run":
         argv = _set(_set(_set(argv, "--model", "tiny"), "--data", "sample"), "--device", "cpu")
         a = build_parser().parse_args(argv)
@@ -54,6 +54,8 @@ def on_embedded_default(argv: list[str], port: int) -> list[str]:
             argv = _set(argv, option, min(given, cap)) if applies[option] else argv
     elif argv[:2] == ["sweep", "plan"]:
         argv = argv + ["--model", "tiny", "--data", "sample", "--sizes", "tiny"]
+    elif argv[:2] == ["data", "pull"]:  # from the embedded data instead of the hub
+        argv = _set(argv, "--source", "sample")
     elif argv[:2] == ["sweep", "run"]:
         argv = argv + ([] if "--smoke" in argv else ["--smoke"])
         argv = argv + (["--cluster", "local"] if "slurm" in argv else [])
@@ -94,8 +96,9 @@ def expected_evaluate_stage(argv: list[str]) -> str:
 
 
 def test_readme_lists_the_commands_users_need():
-    commands = {" ".join(argv[:2]) if argv[0] == "sweep" else argv[0] for argv in readme_commands()}
-    assert commands == {"run", "ingest", "tasks", "sweep plan", "sweep run", "demo", "dashboard"}
+    commands = {" ".join(argv[:2]) if argv[0] in ("sweep", "data") else argv[0] for argv in readme_commands()}
+    assert commands == {"run", "ingest", "tasks", "sweep plan", "sweep run", "demo", "dashboard", "data pull",
+                        "data check"}
 
 
 def run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:

@@ -80,3 +80,143 @@ def test_hub_offline_is_one_fast_line(monkeypatch):
     with pytest.raises(XltError, match="dataset 'google/xtreme' is not in the local cache .*HF_HUB_OFFLINE"):
         load_split(get_task("xnli"), "test", "en", "hub")
     assert time.perf_counter() - start < 15  # no 20-50 s retry loop
+
+
+# hub revisions and local layouts -------------------------------------------------------------------------------
+def test_sources_with_a_loading_script_on_main_are_read_from_the_parquet_export():
+    from xlt_core.tasks import PARQUET_EXPORT, TASKS
+
+    pinned = {name for name, spec in TASKS.items() if spec.source.revision != "main"}
+    assert pinned == {"hellaswag", "cosmosqa", "siqa"}
+    assert {TASKS[n].source.revision for n in pinned} == {PARQUET_EXPORT} == {"refs/convert/parquet"}
+    assert {TASKS[n].source.repo for n in pinned} == {"Rowan/hellaswag", "allenai/cosmos_qa", "allenai/social_i_qa"}
+
+
+def _as_layout(root, layout: str, task: str, split_map: dict[str, str]):
+    """The sample files of `task` laid out in `root` as the hub ("hub"), the hub's Parquet conversion ("export":
+    <config>/<split>/0000.parquet) or a one-config repository's data/ folder ("data")."""
+    import shutil
+
+    spec = get_task(task)
+    for split in split_map:
+        for name in spec.source.splits[split].split("+"):
+            src = sample_data_dir() / spec.source.repo / spec.source.config_for("en") / f"{name}-00000-of-00001.parquet"
+            repo = root / spec.source.repo
+            dest = {"hub": repo / spec.source.config_for("en") / src.name,
+                    "export": repo / spec.source.config_for("en") / name / "0000.parquet",
+                    "data": repo / "data" / src.name}[layout]
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+
+
+@pytest.mark.parametrize("layout", ["hub", "export", "data"])
+def test_every_local_layout_loads_and_checks_the_same(tmp_path, layout):
+    from xlt_core.data import check_split
+
+    task = get_task("commonsenseqa")  # tau/commonsense_qa keeps its files under data/ on the hub
+    _as_layout(tmp_path, layout, "commonsenseqa", {"train": "train", "dev": "validation"})
+    for split in ("train", "dev"):
+        check_split(task, split, "en", str(tmp_path))
+        assert load_split(task, split, "en", str(tmp_path)).to_dict() == load_split(task, split, "en", "sample").to_dict()
+    where = {"hub": "default/validation-00000-of-00001.parquet", "export": "default/validation/0000.parquet",
+             "data": "data/validation-00000-of-00001.parquet"}[layout]
+    assert local_files(task, "dev", tmp_path)[0] == tmp_path / "tau" / "commonsense_qa" / where
+
+
+def test_the_parquet_export_layout_holds_a_multilingual_file_and_a_missing_split_names_every_layout(tmp_path):
+    from xlt_core.data import check_split
+
+    _as_layout(tmp_path, "export", "xnli", {"test": "test"})
+    check_split(get_task("xnli"), "test", "th", str(tmp_path))
+    assert set(load_split(get_task("xnli"), "test", "th", str(tmp_path))["language"]) == {"th"}
+    with pytest.raises(XltError) as err:
+        load_split(get_task("xnli"), "dev", "th", str(tmp_path))
+    assert str(err.value) == (f"task xnli: no file for split 'validation' in {tmp_path / 'google' / 'xtreme'}: "
+                              "expected XNLI/validation-*.parquet or XNLI/validation/*.parquet")
+
+
+def test_datasets_finds_the_splits_of_the_parquet_export_layout(tmp_path):
+    """On the hub, `load_dataset(repo, "default", revision=PARQUET_EXPORT)` resolves data files with the same
+    default patterns as a local folder: <config>/<split>/0000.parquet must give each split its own file."""
+    _as_layout(tmp_path, "export", "hellaswag", {"train": "train", "dev": "validation"})
+    folder = str(tmp_path / "Rowan" / "hellaswag")
+    for split, rows in (("train", SIZES["train"]), ("validation", SIZES["dev"])):
+        assert len(datasets.load_dataset(folder, "default", split=split)) == rows
+
+
+class _Hub:
+    """datasets.load_dataset as the hub answers in 2026: a repository whose revision holds a loading script is
+    refused with datasets' own RuntimeError; other revisions load (from the sample files)."""
+
+    def __init__(self, scripts: set[str]):
+        self.scripts, self.calls, self.load = scripts, [], datasets.load_dataset
+
+    def __call__(self, repo, config, split, revision):
+        self.calls.append((repo, config, split, revision))
+        if revision in self.scripts:
+            raise RuntimeError(f"Dataset scripts are no longer supported, but found {repo.split('/')[1]}.py")
+        path = sample_data_dir() / repo / config / f"{split}-00000-of-00001.parquet"
+        return self.load("parquet", data_files=str(path), split="train")
+
+
+@pytest.fixture
+def hub(monkeypatch):
+    import xlt_core.hub
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(xlt_core.hub, "hub_reachable", lambda: True)
+    fake = _Hub({"main"})
+    monkeypatch.setattr(datasets, "load_dataset", fake)
+    return fake
+
+
+def test_a_source_refused_for_its_script_is_retried_at_the_parquet_export_and_recorded(hub):
+    import dataclasses
+
+    from xlt_core.data import forget_sources, sources_read
+    from xlt_core.tasks import PARQUET_EXPORT
+
+    hellaswag = get_task("hellaswag")
+    forget_sources()
+    assert len(load_split(hellaswag, "dev", "en", "hub")) == SIZES["dev"]  # pinned: one call, at the export
+    assert hub.calls == [("Rowan/hellaswag", "default", "validation", PARQUET_EXPORT)]
+    on_main = dataclasses.replace(hellaswag, source=dataclasses.replace(hellaswag.source, revision="main"))
+    hub.calls.clear()
+    assert len(load_split(on_main, "train", "en", "hub")) == SIZES["train"]
+    assert hub.calls == [("Rowan/hellaswag", "default", "train", "main"),
+                         ("Rowan/hellaswag", "default", "train", PARQUET_EXPORT)]
+    assert [(s["repo"], s["split"], s["revision"]) for s in sources_read()] == [
+        ("Rowan/hellaswag", "validation", PARQUET_EXPORT), ("Rowan/hellaswag", "train", PARQUET_EXPORT)]
+
+
+def test_a_revision_given_is_read_as_given_and_a_script_there_is_one_line(hub):
+    from xlt_core.data import sources_read
+
+    load_split(get_task("xnli"), "test", "de", "hub", revision="v1")
+    assert hub.calls == [("google/xtreme", "XNLI", "test", "v1")]
+    assert sources_read()[-1]["revision"] == "v1"
+    with pytest.raises(XltError) as err:
+        load_split(get_task("hellaswag"), "dev", "en", "hub", revision="main")
+    assert str(err.value) == ("dataset 'Rowan/hellaswag' at revision 'main' holds a loading script, which datasets "
+                              ">= 4 cannot run: give a revision without one, e.g. 'refs/convert/parquet' (the hub's "
+                              "Parquet conversion)")
+
+
+def test_the_commit_a_hub_load_resolved_to_is_read_from_the_cache_path():
+    from types import SimpleNamespace
+
+    from xlt_core.data import _commit
+
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    cached = SimpleNamespace(cache_files=[{"filename": f"/c/Rowan___hellaswag/default/0.0.0/{sha}/x-train.arrow"}])
+    assert _commit("refs/convert/parquet", cached) == sha
+    assert _commit("main", SimpleNamespace(cache_files=[])) is None
+    assert _commit("f" * 40, SimpleNamespace(cache_files=[])) == "f" * 40
+
+
+def test_data_revision_names_the_hub_revision_given():
+    from xlt_core.data import data_revision, revision_given
+
+    assert data_revision("hub") == "hub" and revision_given("hub") is None
+    assert data_revision("hub", "v1") == "hub@v1" and revision_given("hub@v1") == "v1"
+    assert revision_given(data_revision("sample")) is None
