@@ -3,7 +3,10 @@ every weight really loaded), one head per task on a shared encoder, and save/loa
 
 from __future__ import annotations
 
+import functools
 import json
+import string
+import zlib
 from pathlib import Path
 
 import torch
@@ -14,38 +17,77 @@ from .errors import XltError
 from .paths import atomic_dir, cache_dir
 from .tasks import TaskSpec
 
-TINY_VERSION = "xlt-tiny-v2"  # bump when the tiny model's recipe changes
-SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]  # XLM-R's ids 0-3, then <mask>
+TINY_VERSION = "xlt-tiny-v3"  # bump when the tiny model's recipe changes
+SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>"]  # XLM-R's ids 0-3; <mask> takes the last id, as in XLM-R
+# an upper bound: the trainer stops where the sample corpus supports no more pieces (about 3,800)
+TINY_VOCAB = 8000
+TINY_MAX_PIECE = 8  # characters per piece, "▁" included
+# always in the vocabulary, seen in the corpus or not: digits and the punctuation of the scripts of the tasks
+ALWAYS_KNOWN = string.digits + string.punctuation + "«»“”‘’–—…·、。，．！？；：「」『』（）《》【】،؛؟٪۔।॥"
 
 
 # the embedded tiny model -------------------------------------------------------------------------------------
-def train_tiny_tokenizer(texts: list[str], vocab_size: int = 2000):
-    """A SentencePiece-style Unigram tokenizer trained with `tokenizers` on words that already carry their "▁"
-    marks (`sample_data.corpus(segmented=True)`), then wrapped exactly as XLM-R's (Metaspace pre-tokenizer,
-    <s> A </s></s> B </s> template)."""
+def train_tiny_tokenizer(texts: list[str], vocab_size: int = TINY_VOCAB, max_piece_length: int = TINY_MAX_PIECE):
+    """A SentencePiece Unigram tokenizer made as XLM-R's is: trained with `tokenizers` over raw text (no word
+    segmentation, so Chinese and Thai pieces may cross word boundaries), split on whitespace then Metaspace
+    ("▁", prepended to every word), <unk> at id 3, <mask> last, <s> A </s></s> B </s>, with offsets. It is XLM-R's
+    own fast tokenizer class over the trained pieces, so it reloads through `AutoTokenizer.from_pretrained`
+    unchanged. A character outside the vocabulary becomes <unk> on its own, its neighbours keep their pieces
+    (a run of several unknown characters is one <unk>, as in SentencePiece). Unlike XLM-R's there is no NFKC-like
+    normaliser: text is read as written."""
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
     from transformers import XLMRobertaTokenizer
 
     tok = Tokenizer(models.Unigram())
-    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.WhitespaceSplit(),
+                                                 pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")])
     trainer = trainers.UnigramTrainer(vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS, unk_token="<unk>",
+                                      initial_alphabet=list(ALWAYS_KNOWN), max_piece_length=max_piece_length,
                                       show_progress=False)
     tok.train_from_iterator(texts, trainer)
     vocab = [tuple(x) for x in json.loads(tok.to_str())["model"]["vocab"]]
-    return XLMRobertaTokenizer(vocab=vocab)
+    return XLMRobertaTokenizer(vocab=vocab[:len(SPECIAL_TOKENS)] + canonical_pieces(vocab[len(SPECIAL_TOKENS):])
+                               + [("<mask>", 0.0)])
+
+
+def canonical_pieces(pieces: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Trained pieces in an order, and with scores, that do not change from run to run. The trainer gives each
+    character it must keep but did not select the lowest score plus 0.0001 per character, counted in hash order,
+    and sums in parallel (scores vary in their last digits): those characters are renumbered in code point order,
+    the other scores rounded to 9 decimals, and all sorted by score, then piece."""
+    low = min(s for _, s in pieces)
+    singles = sorted((s, p) for p, s in pieces if len(p) == 1 and s < low + 0.5)
+    kept = []  # the chain low, low + 0.0001, low + 0.0002, ... of characters the trainer added
+    for s, p in singles:
+        if s > low + 0.0001 * len(kept) + 1e-7:
+            break
+        kept.append(p)
+    added = set(kept)
+    out = [(p, round(s, 9)) for p, s in pieces if p not in added]
+    out += [(p, round(low + 0.0001 * i, 9)) for i, p in enumerate(sorted(added))]
+    return sorted(out, key=lambda x: (-x[1], x[0]))
+
+
+@functools.lru_cache(maxsize=1)
+def _tiny_corpus() -> tuple[str, list[str]]:
+    """The tokenizer's training text and its checksum (part of the cache key: a change to the sample lexicon
+    gives a new tokenizer, never a stale one)."""
+    from .sample_data import corpus
+
+    texts = corpus()
+    return f"{zlib.crc32(chr(10).join(texts).encode()):08x}", texts
 
 
 def tiny_model_dir() -> Path:
     """The embedded default: tokenizer trained on the generated multilingual corpus and a randomly initialised
     XLM-R-architecture encoder (seed 0), saved once in the cache and then loaded like any pretrained model."""
-    final = cache_dir() / "models" / TINY_VERSION
+    digest, texts = _tiny_corpus()
+    final = cache_dir() / "models" / f"{TINY_VERSION}-{digest}"
     if (final / "config.json").exists():
         return final
     from transformers import XLMRobertaConfig, XLMRobertaModel
 
-    from .sample_data import corpus
-
-    tokenizer = train_tiny_tokenizer(corpus(segmented=True))
+    tokenizer = train_tiny_tokenizer(texts)
     config = XLMRobertaConfig(vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id,
                               bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
                               type_vocab_size=1, **TINY_SHAPE)

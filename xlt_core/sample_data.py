@@ -59,17 +59,6 @@ def tagged_words(lang: str, pattern: str, rng: random.Random, **slots) -> list[t
     return out + ([(lex["end"], ".")] if lex["end"] else [])
 
 
-def segmented_sentence(lang: str, pattern: str, rng: random.Random) -> str:
-    """A sentence as words with SentencePiece's word marks written in ("▁The ▁teacher ▁reads"). Chinese and
-    Thai are written without spaces: their words are separated here (for training the tokenizer only) and only
-    the first carries "▁", as in the unsegmented text the tokenizer will see. No learnt piece can then span two
-    words, so answer and word boundaries fall on token boundaries, as they mostly do with XLM-R's vocabulary."""
-    words = [w for w, _ in tagged_words(lang, pattern, rng)]
-    if lang in UNSPACED:
-        return "▁" + " ".join(words)
-    return " ".join("▁" + w for w in words)
-
-
 def nli_pair(lang: str, rng: random.Random) -> tuple[str, str, str]:
     """(premise, hypothesis, label name). The hypothesis drops a phrase (entailment), adds a new one (neutral) or
     negates the premise's core (contradiction)."""
@@ -111,14 +100,21 @@ def parallel(langs: tuple[str, str], rng: random.Random) -> tuple[str, str]:
     return tuple(sentence(lang, pattern, rng, **{k: lexicon(lang)[k][i] for k, i in idx.items()}) for lang in langs)
 
 
-def corpus(n_per_language: int = 400, segmented: bool = False) -> list[str]:
-    """Multilingual text (the XNLI languages) for the tiny tokenizer (segmented) and encoder."""
-    render = segmented_sentence if segmented else sentence
+def corpus(n_per_language: int = 400) -> list[str]:
+    """Raw multilingual text for the tiny tokenizer, every language of `tasks.LANGUAGES`, written as the sample
+    data writes it (no word segmentation: Chinese and Thai lines run on without spaces): per language
+    `n_per_language` lines of one to three sentences, and a quarter as many questions. Deterministic."""
     out = []
-    for lang in TASKS["xnli"].languages:
-        rng = _rng("corpus", lang)
+    for lang in LANGUAGES:
+        lex, rng = lexicon(lang), _rng("corpus", lang)
+        sep = "" if lang in UNSPACED else " "
         for _ in range(n_per_language):
-            out.append(render(lang, rng.choice(["core", "place", "time", "neg"]), rng))
+            out.append(sep.join(sentence(lang, rng.choice(["core", "place", "time", "neg"]), rng)
+                                for _ in range(rng.randint(1, 3))))
+        for _ in range(n_per_language // 4):
+            fill = _pick(lang, rng, {})
+            question = lex["core"].format(**{**fill, "o": "?" if sep else "？"}).replace(" ?", "?")
+            out.append(question[0].upper() + question[1:])
     return out
 
 
