@@ -11,11 +11,13 @@ import hashlib
 import json
 import math
 import re
+import sys
 from dataclasses import MISSING, asdict, dataclass, fields
 from pathlib import Path
 
 from .errors import XltError, one_of, shown
-from .tasks import TARGET_TASKS, TASKS, TRAINABLE, TaskSpec, get_task, resolve_languages
+from .tasks import (TARGET_TASKS, TASKS, TRAINABLE, TaskSpec, check_split_languages, get_task, lacking_split,
+                    means_all, resolve_languages)
 
 STAGES = ("intermediate", "target", "evaluate")
 SAMPLINGS = ("proportional", "temperature", "uniform")
@@ -221,6 +223,7 @@ class StageConfig:
         if self.split not in spec.source.splits or self.split == "train":
             raise XltError(f"split {self.split!r} is not allowed for {spec.name}: choose "
                            f"{one_of(s for s in spec.source.splits if s != 'train')}")
+        check_split_languages(spec, self.split, self.languages)
         _check("eval_size", self.eval_size, int, 1, allow_none=True)
         _check("layer", self.layer, int, 0, allow_none=True)
         if self.pooling not in POOLINGS:
@@ -319,7 +322,7 @@ def chain(model: str = "tiny", intermediate: str = "mnli", target: str = "xnli",
     links = parse_intermediate(intermediate)
     if target not in TARGET_TASKS:
         raise XltError(f"unknown target task {shown(target)}: choose one of {one_of(TARGET_TASKS)}")
-    languages = languages_of(get_task(target), languages)
+    languages = languages_with_split(get_task(target), languages, split)
     data = validate_data(data)
     common = dict(model=model, seed=seed, data=data, data_revision=data_revision(data, revision))
     opts = dict(epochs=epochs, lr=lr, batch_size=batch_size, max_length=max_length, grad_accum=grad_accum)
@@ -339,6 +342,23 @@ def chain(model: str = "tiny", intermediate: str = "mnli", target: str = "xnli",
                      eval_size=eval_size, layer=layer, pooling="mean" if pooling is None else pooling,
                      bucc_repeats="official" if bucc_repeats is None else bucc_repeats, **common)
     return stages + [ev]
+
+
+def languages_with_split(spec: TaskSpec, languages, split: str) -> tuple[str, ...]:
+    """languages_of; with 'all', less the languages whose source lacks `split` (UD-POS has no dev split in kk, th,
+    tl, yo), said once on stderr. A language named explicitly is kept, for StageConfig to reject in one line."""
+    chosen, lacking = languages_of(spec, languages), lacking_split(spec, split)
+    if not (lacking and means_all(languages)):
+        return chosen
+    line = (f"xlt: warning: {spec.name} has no {split!r} split for {one_of(lacking)} in its source: evaluating "
+            f"its other {len(chosen) - len(lacking)} languages")
+    if line not in _SAID:
+        _SAID.add(line)
+        print(line, file=sys.stderr)
+    return tuple(lang for lang in chosen if lang not in lacking)
+
+
+_SAID: set[str] = set()  # warnings already printed by this process
 
 
 def languages_of(spec: TaskSpec, languages) -> tuple[str, ...]:

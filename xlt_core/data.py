@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .config import existing_dir
 from .errors import XltError, one_of, shown
-from .tasks import LANGUAGES, TASKS, TaskSpec
+from .tasks import LANGUAGES, TASKS, TaskSpec, check_split_languages
 
 
 def validate_data(data: str) -> str:
@@ -209,6 +209,7 @@ def check_columns(task: TaskSpec, columns: list[str], where: str) -> None:
 def check_split(task: TaskSpec, split: str, language: str | None, data: str) -> None:
     """Before any compute: every local file of the split holds what the stages will read (check_file) and, where
     a file holds several languages, rows of `language`."""
+    check_split_languages(task, split, [language])
     root = local_root(data, task)
     if root is None:
         return
@@ -379,6 +380,7 @@ def load_split(task: TaskSpec, split: str, language: str | None = None, data: st
         raise XltError(f"task {task.name} has no {split!r} split: it has {', '.join(task.source.splits)}")
     if language is not None and language not in task.languages:
         raise XltError(f"language {language!r} is not in {task.name}'s list: choose from {', '.join(task.languages)}")
+    check_split_languages(task, split, [language])
     root = local_root(data, task)
     if root is None:
         ds, where = _hub_split(task, split, language, revision)

@@ -133,6 +133,24 @@ LEXICON = {
 }
 
 
+# What real text in every script carries besides its own words (sample_data.decorate puts it in) ------------------
+# Latin names and numbers inside text of any script (mixed scripts): persons, organisations, numbers
+NAMES = ("Mozart", "Gödel", "Ada Lovelace")
+ORGS = ("NASA", "UNESCO", "FC Barcelona")
+NUMBERS = ("118", "1848", "3.14", "COVID-19", "iPhone 12")
+PUNCTUATION = (",", "(", ")", "«", "»", "—", "…", '"', ";", "%")
+LOCAL_PUNCTUATION = {"ar": ("،", "؛", "؟"), "fa": ("،", "؛"), "ur": ("،", "؟"), "zh": ("，", "、", "「", "」", "（", "）"),
+                     "ja": ("、", "「", "」"), "hi": ("—",), "th": ("ฯ",), "he": ("״",), "el": (";", "·")}
+RTL = ("ar", "fa", "he", "ur")
+# Characters of no lexicon and of no corpus the tiny tokenizer learns from: they stay unknown to it (a Han
+# character, one outside the Basic Multilingual Plane, archaic Cyrillic, a click letter, Runic, a symbol)
+UNSEEN = ("龘", "𠀋", "ꙮ", "ǂ", "ᚠ", "☃")
+BOM, NBSP, IDEOGRAPHIC_SPACE = "\ufeff", "\u00a0", "\u3000"
+ZERO_WIDTH = ("\u200b", "\u200c", "\u200d")  # space, non-joiner, joiner
+LRM, RLM = "\u200e", "\u200f"
+COMBINING_ACUTE = "\u0301"
+
+
 # Languages without a hand-written lexicon get pseudo-words in their own script: the sample data then exercises
 # every script of every task (tokenisation, offsets, retrieval), not the meaning of the words.
 SCRIPT_LETTERS = {

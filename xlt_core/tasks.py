@@ -9,7 +9,7 @@ machine-translated training data).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import XltError, one_of
 
@@ -71,6 +71,8 @@ class HubSource:
     `splits` maps our split names (train, dev, test) to the source's; "a+b" concatenates source splits.
     `language_from` selects one language when a config holds several: "column:<name>" or "id_prefix" (TyDiQA).
     `local_only`: licensed data that no hub serves (CCGbank).
+    `lacking`: our split -> the languages the source has no such split for (UD-POS has no validation data for
+    Kazakh, Tagalog, Thai and Yoruba): `--split dev` with languages 'all' leaves them out, naming one is an error.
     `revision`: the branch, tag or commit read from the hub. Repositories that still hold a loading script on
     their main branch (which `datasets` >= 4 refuses to run) are read from the hub's Parquet conversion,
     PARQUET_EXPORT, where each split is `<config>/<split>/0000.parquet`.
@@ -81,7 +83,11 @@ class HubSource:
     splits: dict[str, str]
     language_from: str | None = None
     local_only: bool = False
+    lacking: dict[str, tuple[str, ...]] = field(default_factory=dict)
     revision: str = "main"
+
+    def has_split(self, split: str, lang: str | None) -> bool:
+        return split in self.splits and lang not in self.lacking.get(split, ())
 
     def config_for(self, lang: str | None) -> str:
         lang = lang or "en"
@@ -131,7 +137,8 @@ _SPECS = [
              HubSource("google/xtreme", "PAWS-X.{lang}", {"train": "train", "dev": "validation", "test": "test"}),
              PAIR, ("0", "1"), group="classification", description="paraphrase adversaries; English train"),
     TaskSpec("udpos", "target", "tagging", "seqeval", UDPOS_LANGS,
-             HubSource("google/xtreme", "udpos.{name}", {"train": "train", "dev": "validation", "test": "test"}),
+             HubSource("google/xtreme", "udpos.{name}", {"train": "train", "dev": "validation", "test": "test"},
+                       lacking={"dev": ("kk", "th", "tl", "yo"), "train": ("th", "tl", "yo")}),
              {"tokens": "tokens", "tags": "pos_tags"}, UPOS, group="tagging",
              description="Universal Dependencies v2.5 POS tags; all English treebanks train"),
     TaskSpec("panx", "target", "tagging", "seqeval", PANX_LANGS,
@@ -241,9 +248,14 @@ def get_task(name: str, role: str | None = None) -> TaskSpec:
     return TASKS[name]
 
 
+def means_all(languages) -> bool:
+    """Whether a languages value asks for every language of the task."""
+    return isinstance(languages, (str, list, tuple, type(None))) and languages in (None, "all", "", ["all"], ("all",))
+
+
 def resolve_languages(task: TaskSpec, languages) -> tuple[str, ...]:
     """'all', None, a comma-separated string or a list -> a validated tuple in the task's own order."""
-    if languages in (None, "all", "", ["all"], ("all",)):
+    if means_all(languages):
         return task.languages
     if isinstance(languages, str):
         languages = [x.strip() for x in languages.split(",") if x.strip()]
@@ -253,6 +265,24 @@ def resolve_languages(task: TaskSpec, languages) -> tuple[str, ...]:
     if not languages:
         raise XltError(f"no language given for {task.name}: choose from {one_of(task.languages)} or 'all'")
     return tuple(lang for lang in task.languages if lang in set(languages))
+
+
+def lacking_split(task: TaskSpec, split: str) -> tuple[str, ...]:
+    """The task's languages for which its source has no `split` (`HubSource.lacking`; empty for a split the task
+    does not have at all, which is a mistake of its own)."""
+    lacking = task.source.lacking.get(split, ()) if isinstance(split, str) else ()
+    return tuple(lang for lang in task.languages if lang in lacking)
+
+
+def check_split_languages(task: TaskSpec, split: str, languages) -> None:
+    """One line when a named language has no such split in the task's source (UD-POS dev in kk, th, tl, yo)."""
+    lacking = lacking_split(task, split)
+    named = [lang for lang in languages if lang in lacking]
+    if named:
+        having = [lang for lang in task.languages if lang not in lacking]
+        raise XltError(f"language {named[0]!r} has no {split!r} split in {task.name} (its source has none for "
+                       f"{one_of(lacking)}): choose from {one_of(having)} or 'all' (which leaves them out), or "
+                       "another split")
 
 
 def training_task(task: TaskSpec) -> TaskSpec:
