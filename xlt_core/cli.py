@@ -51,7 +51,8 @@ def _run_args(run) -> None:
     """`xlt run`'s options. Those whose default depends on the model or task default to None here, and their help
     says where the default comes from (config.MODEL_PRESETS, config.TASK_EPOCHS); those that apply to some chains
     only default to None too, so that only an explicit value is rejected where it does not apply."""
-    from .config import BUCC_REPEATS, MODEL_PRESETS, POOLINGS, SAMPLINGS, TASK_EPOCHS
+    from .config import BUCC_REPEATS, MODEL_PRESETS, POOLINGS, SAMPLINGS, TASK_EPOCHS, TINY_QA
+    from .features import DOC_STRIDE, MAX_QUERY_LENGTH
     from .tasks import TARGET_TASKS
 
     tiny, xlmr = MODEL_PRESETS["tiny"], MODEL_PRESETS["large"]
@@ -84,6 +85,11 @@ def _run_args(run) -> None:
         help=f"tokens per sequence (default: {tiny.max_length} for tiny, {xlmr.max_length} for XLM-R; QA: 128 for "
              "tiny, 384 for XLM-R)")
     add("--grad-accum", type=_positive, help="batches per optimizer step (default: 1)")
+    add("--doc-stride", type=_positive,
+        help=f"QA only: tokens from one context window's start to the next (default: {DOC_STRIDE}; "
+             f"{TINY_QA['doc_stride']} for tiny)")
+    add("--max-query-length", type=_positive,
+        help=f"QA only: question tokens kept (default: {MAX_QUERY_LENGTH}; {TINY_QA['max_query_length']} for tiny)")
     add("--sampling", choices=SAMPLINGS,
         help="sampling of tasks trained together (mnli+squad, all) only (default: proportional)")
     add("--temperature", type=float, help="with --sampling temperature only: p ~ size^(1/T) (default: 2)")

@@ -16,6 +16,7 @@ from dataclasses import MISSING, asdict, dataclass, fields
 from pathlib import Path
 
 from .errors import XltError, one_of, shown
+from .features import DOC_STRIDE, MAX_QUERY_LENGTH
 from .tasks import (TARGET_TASKS, TASKS, TRAINABLE, TaskSpec, check_split_languages, get_task, lacking_split,
                     means_all, resolve_languages)
 
@@ -56,7 +57,11 @@ TINY_SHAPE = dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, in
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 # jiant X-STILTs recipe: XNLI 2, PAWS-X 5, POS 10, NER 10, QA 2 epochs; intermediate tasks 2 unless stated
 TASK_EPOCHS = {"xnli": 2, "pawsx": 5, "udpos": 10, "panx": 10, "xquad": 2, "mlqa": 2, "tydiqa": 2}
-TYPE_MAX_LENGTH = {"span_qa": 384}  # upstream QA windows: 384 tokens, stride 128
+TYPE_MAX_LENGTH = {"span_qa": 384}  # upstream QA windows: 384 tokens (question <= 64, a window every 128)
+# tiny QA: 128-token windows, the question cut to 32 tokens and a window every 32 tokens, so that the sample
+# contexts (a few sentences) span several windows and the max-context choice is exercised
+TINY_QA = dict(max_length=128, max_query_length=32, doc_stride=32)
+QA_SPECIAL_TOKENS = 4  # XLM-R's pair template <s> q </s></s> c </s>
 
 
 def existing_dir(text) -> Path | None:
@@ -136,6 +141,8 @@ class TrainConfig:
     sampling: str = "proportional"  # multi-task: proportional | temperature | uniform
     temperature: float = 2.0  # multi-task, temperature sampling: p ~ size^(1/T)
     mlm: float = 0.0  # share of steps spent on masked LM over multilingual text (continued MLM co-training)
+    doc_stride: int = DOC_STRIDE  # QA: tokens from one context window's start to the next
+    max_query_length: int = MAX_QUERY_LENGTH  # QA: question tokens kept
 
     def __post_init__(self):
         _check("epochs", self.epochs, float, 0, above=True)
@@ -149,8 +156,20 @@ class TrainConfig:
         _check("grad_accum", self.grad_accum, int, 1)
         _check("temperature", self.temperature, float, 0, above=True)
         _check("mlm", self.mlm, float, 0, 1)  # a share of the steps
+        _check("doc_stride", self.doc_stride, int, 1)
+        _check("max_query_length", self.max_query_length, int, 1)
         if not isinstance(self.sampling, str) or self.sampling not in SAMPLINGS:
             raise XltError(f"unknown sampling {shown(self.sampling)}: choose {one_of(SAMPLINGS)}")
+
+    def check_qa_window(self) -> None:
+        """A QA window holds the question (at most max_query_length tokens), the special tokens and at least one
+        context token."""
+        least = self.max_query_length + QA_SPECIAL_TOKENS + 1
+        if self.max_length < least:
+            raise XltError(f"max_length {self.max_length} leaves no room for the context in a QA window after "
+                           f"max_query_length {self.max_query_length} and {QA_SPECIAL_TOKENS} special tokens: "
+                           f"choose max_length >= {least} or max_query_length <= "
+                           f"{max(1, self.max_length - QA_SPECIAL_TOKENS - 1)}")
 
     @classmethod
     def defaults(cls, model: str, task: str, **overrides) -> "TrainConfig":
@@ -160,10 +179,12 @@ class TrainConfig:
         kind = get_task(task).type
         max_length = preset.max_length if preset.size == "tiny" else TYPE_MAX_LENGTH.get(kind, preset.max_length)
         if preset.size == "tiny" and kind == "span_qa":
-            max_length = 128
+            max_length = TINY_QA["max_length"]
         base = dict(epochs=TASK_EPOCHS.get(task, 2) * preset.epochs_scale, lr=preset.lr,
                     batch_size=preset.batch_size // (2 if kind in ("span_qa", "multiple_choice") else 1),
                     max_length=max_length)
+        if preset.size == "tiny":  # every tiny stage: QA may be trained with another task (mnli+squad)
+            base.update(doc_stride=TINY_QA["doc_stride"], max_query_length=TINY_QA["max_query_length"])
         _keys("training option", {**base, **overrides}, cls)
         return cls(**{**base, **{k: v for k, v in overrides.items() if v is not None or k == "train_size"}})
 
@@ -245,6 +266,8 @@ class StageConfig:
         if self.stage == "target" and spec.type == "retrieval":
             raise XltError(f"target {spec.name} has no target stage (it is scored on the encoder): targets with "
                            f"one are {one_of(n for n in TARGET_TASKS if n not in RETRIEVAL_TARGETS)}")
+        if any(TASKS[name].type == "span_qa" for name in self.tasks):
+            self.train.check_qa_window()
         for f in fields(self):
             if f.name in EVALUATE_ONLY and getattr(self, f.name) != f.default:
                 raise XltError(f"{f.name} {shown(getattr(self, f.name))} does not apply to a {self.stage} stage: "
@@ -310,6 +333,7 @@ def chain(model: str = "tiny", intermediate: str = "mnli", target: str = "xnli",
           eval_size: int | None = None, split: str = "test", epochs: float | None = None, lr: float | None = None,
           batch_size: int | None = None, max_length: int | None = None, revision: str | None = None,
           layer: int | None = None, pooling: str | None = None, grad_accum: int | None = None,
+          doc_stride: int | None = None, max_query_length: int | None = None,
           sampling: str | None = None, temperature: float | None = None, mlm: float | None = None,
           bucc_repeats: str | None = None) -> list[StageConfig]:
     """The stages of one chain: [intermediate -> ...] target -> evaluate (retrieval: [intermediate] -> evaluate).
@@ -325,7 +349,8 @@ def chain(model: str = "tiny", intermediate: str = "mnli", target: str = "xnli",
     languages = languages_with_split(get_task(target), languages, split)
     data = validate_data(data)
     common = dict(model=model, seed=seed, data=data, data_revision=data_revision(data, revision))
-    opts = dict(epochs=epochs, lr=lr, batch_size=batch_size, max_length=max_length, grad_accum=grad_accum)
+    opts = dict(epochs=epochs, lr=lr, batch_size=batch_size, max_length=max_length, grad_accum=grad_accum,
+                doc_stride=doc_stride, max_query_length=max_query_length)
     inter_opts = dict(sampling=sampling, temperature=temperature, mlm=mlm)
     stages = []
     parent = None
@@ -384,6 +409,7 @@ def check_options_apply(intermediate: str, target: str, data: str, **given) -> N
     retrieval = get_task(target, "target").type == "retrieval"
     trained = bool(links) or not retrieval
     multi = any("+" in link for link in links)
+    qa = any(TASKS[name].type == "span_qa" for name in [target, *"+".join(links).split("+")] if name)
     where = {  # option -> (applies to this chain, what the chain is, where the option applies)
         "revision": (data == "hub", f"data {data!r}", "with data 'hub'"),
         "layer": (retrieval, f"target {target}", f"to the retrieval targets {one_of(RETRIEVAL_TARGETS)}"),
@@ -399,6 +425,9 @@ def check_options_apply(intermediate: str, target: str, data: str, **given) -> N
         **{name: (trained, f"intermediate 'none' and target {target} (nothing is trained)",
                   "to chains that train: an intermediate task or a trained target")
            for name in ("epochs", "lr", "batch_size", "max_length", "grad_accum")},
+        **{name: (qa, f"intermediate {intermediate!r} and target {target} (no QA task is trained)",
+                  f"to chains that train a QA task: {one_of(n for n, t in TASKS.items() if t.type == 'span_qa')}")
+           for name in ("doc_stride", "max_query_length")},
     }
     for name, (applies, chain_is, place) in where.items():
         if given.get(name) is not None and not applies:

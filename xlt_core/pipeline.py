@@ -119,14 +119,14 @@ def training_examples(cfg: StageConfig, spec: TaskSpec) -> tuple[dict[str, list]
 
 
 def predictions_and_scores(model, head: str, spec: TaskSpec, ex: dict, tokenizer, max_length: int, lang: str, names,
-                           device, meter=None, feats=None) -> tuple[list, dict]:
-    """Predict, then score: features (built here unless given) -> the model's `head` -> per-example predictions ->
-    `spec`'s metric."""
+                           device, meter=None, feats=None, options: dict | None = None) -> tuple[list, dict]:
+    """Predict, then score: features (built here unless given, with the task type's encode `options`) -> the
+    model's `head` -> per-example predictions -> `spec`'s metric."""
     from .tasktypes import TYPES
     from .training import run_model
 
     ttype = TYPES[spec.type]
-    feats = feats or ttype.encode(spec, ex, tokenizer, max_length)
+    feats = feats or ttype.encode(spec, ex, tokenizer, max_length, **(options or {}))
     outputs = run_model(model, head, ttype, feats, tokenizer.pad_token_id, device, meter=meter)
     preds = ttype.decode(spec, ex, feats, outputs)
     return preds, ttype.score(spec, ex, preds, lang, names)
@@ -139,7 +139,7 @@ def _train_stage(cfg: StageConfig, out: Path, runs_dir: Path, meter) -> dict:
     import torch
 
     from .models import TaskModel, load_encoder, load_tokenizer, save_task_model
-    from .tasktypes import TYPES, MaskedLM, headline
+    from .tasktypes import TYPES, MaskedLM, encode_options, headline
     from .training import TaskData, train
 
     source = str(run_folder(runs_dir, cfg.parent) / "checkpoint" / "encoder") if cfg.parent else cfg.model
@@ -151,9 +151,10 @@ def _train_stage(cfg: StageConfig, out: Path, runs_dir: Path, meter) -> dict:
         train_ex, names = training_examples(cfg, spec)
         dev_spec = spec if "en" in spec.languages else training_task(spec)
         dev_ex = split_examples(cfg, dev_spec, "dev", "en", t.dev_size, names)
-        feats = TYPES[spec.type].encode(spec, train_ex, tokenizer, t.max_length)
+        feats = TYPES[spec.type].encode(spec, train_ex, tokenizer, t.max_length, **encode_options(spec, t))
         tasks.append(TaskData(spec.name, TYPES[spec.type], feats, len(next(iter(train_ex.values())))))
-        dev_feats = TYPES[dev_spec.type].encode(dev_spec, dev_ex, tokenizer, t.max_length)  # once, not per epoch
+        dev_feats = TYPES[dev_spec.type].encode(dev_spec, dev_ex, tokenizer, t.max_length,  # once, not per epoch
+                                                **encode_options(dev_spec, t))
         devs.append((spec, dev_spec, dev_ex, dev_feats, names))
         heads[spec.name] = (spec.type, list(names))
     mlm = None
@@ -195,7 +196,7 @@ def _evaluate_stage(cfg: StageConfig, out: Path, runs_dir: Path, meter) -> dict:
     if spec.type == "retrieval":
         return {"scores": _retrieval_scores(cfg, spec, out, runs_dir, meter)}
     from .models import load_task_model, load_tokenizer
-    from .tasktypes import metric_variant
+    from .tasktypes import encode_options, metric_variant
 
     checkpoint = run_folder(runs_dir, cfg.parent) / "checkpoint"
     tokenizer = load_tokenizer(str(checkpoint / "encoder"))
@@ -205,7 +206,8 @@ def _evaluate_stage(cfg: StageConfig, out: Path, runs_dir: Path, meter) -> dict:
     for lang in tqdm(cfg.languages, desc=f"evaluate {spec.name}", unit="lang"):
         ex = split_examples(cfg, spec, cfg.split, lang, cfg.eval_size, names)
         preds, scores = predictions_and_scores(model, spec.name, spec, ex, tokenizer, cfg.parent.train.max_length,
-                                               lang, names, meter.device, meter)
+                                               lang, names, meter.device, meter,
+                                               options=encode_options(spec, cfg.parent.train))
         write_json(out / "predictions" / f"{lang}.json", {"predictions": preds}, ensure_ascii=False)
         variant = metric_variant(spec.metric)
         n = len(next(iter(ex.values())))

@@ -17,7 +17,8 @@ KEYS = {"model": "model", "models": "model", "intermediate": "intermediate", "ta
         "intermediate_size": "intermediate_size", "train_size": "train_size", "eval_size": "eval_size",
         "split": "split", "epochs": "epochs", "lr": "lr", "batch_size": "batch_size", "max_length": "max_length",
         "grad_accum": "grad_accum", "sampling": "sampling", "temperature": "temperature", "mlm": "mlm",
-        "layer": "layer", "pooling": "pooling", "bucc_repeats": "bucc_repeats"}
+        "layer": "layer", "pooling": "pooling", "bucc_repeats": "bucc_repeats",
+        "doc_stride": "doc_stride", "max_query_length": "max_query_length"}
 
 
 def _read(path: Path) -> dict:
@@ -96,7 +97,8 @@ def _languages_for(target: str, languages) -> str:
 # `--sizes tiny`: caps that make any sweep a dry run of minutes on the embedded default (every stage, every
 # regime, every language; few examples each). A size the file gives that is smaller is kept.
 SIZES = {"tiny": {"intermediate_size": 48, "train_size": 48, "eval_size": 12}, "full": {}}
-MODEL_SHAPED = ("layer", "max_length")  # options that name a position in one model: dropped with --model
+# options that name a position or a token count of one model: dropped with --model
+MODEL_SHAPED = ("layer", "max_length", "doc_stride", "max_query_length")
 
 
 def overrides(model: str | None = None, data: str | None = None, sizes: str = "full") -> dict:

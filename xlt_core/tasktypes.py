@@ -87,6 +87,7 @@ class TagHead(nn.Module):
 
 class PairClassification:
     head = ClassificationHead
+    options = ()  # training options that encode() reads beyond max_length (see encode_options)
 
     def encode(self, spec, ex, tokenizer, max_length) -> Features:
         ids = F.encode_pairs(tokenizer, ex["text_a"], ex["text_b"], max_length)
@@ -126,13 +127,20 @@ class MultipleChoice(PairClassification):
 
 
 class SpanQA:
-    head = SpanHead
+    """Extractive QA by the SQuAD recipe of the XTREME baseline (features.qa_features): the question cut to
+    `max_query_length` tokens, context windows every `doc_stride` tokens, answers read from each token's
+    max-context window, n-best 20, answers of at most 30 tokens."""
 
-    def encode(self, spec, ex, tokenizer, max_length) -> Features:
-        f = F.qa_features(tokenizer, ex["question"], ex["context"], max_length=max_length, stride=max_length // 3,
-                          answer_starts=ex["answer_starts"], answer_texts=ex["answer_texts"])
+    head = SpanHead
+    options = ("doc_stride", "max_query_length")
+
+    def encode(self, spec, ex, tokenizer, max_length, doc_stride: int = F.DOC_STRIDE,
+               max_query_length: int = F.MAX_QUERY_LENGTH) -> Features:
+        f = F.qa_features(tokenizer, ex["question"], ex["context"], max_length=max_length, doc_stride=doc_stride,
+                          max_query_length=max_query_length, answer_starts=ex["answer_starts"],
+                          answer_texts=ex["answer_texts"])
         items = [{"input_ids": x, "start": s, "end": e} for x, s, e in zip(f["input_ids"], f["start"], f["end"])]
-        return Features(items, {"example": f["example"], "offsets": f["offsets"]})
+        return Features(items, {"example": f["example"], "offsets": f["offsets"], "max_context": f["max_context"]})
 
     def collate(self, items, pad_id):
         return {**_inputs([it["input_ids"] for it in items], pad_id),
@@ -160,6 +168,7 @@ class SpanQA:
 
 class Tagging:
     head = TagHead
+    options = ()
 
     def encode(self, spec, ex, tokenizer, max_length) -> Features:
         tags = [[F.IGNORE if t is None else t for t in row] for row in ex["tags"]]
@@ -238,6 +247,12 @@ class MaskedLM:
 
 TYPES = {"pair_classification": PairClassification(), "multiple_choice": MultipleChoice(), "span_qa": SpanQA(),
          "tagging": Tagging()}
+
+
+def encode_options(spec, train) -> dict:
+    """The training options (a TrainConfig) that `spec`'s task type reads when encoding, beyond max_length: QA's
+    doc_stride and max_query_length."""
+    return {name: getattr(train, name) for name in TYPES[spec.type].options}
 
 
 def headline(metric: str, scores: dict) -> float:

@@ -5,13 +5,14 @@ import numpy as np
 import pytest
 import torch
 
+from xlt_core.config import TrainConfig
 from xlt_core.data import examples, load_split, reindex_tags, take
 from xlt_core.models import TaskModel, load_encoder, load_tokenizer
 from xlt_core.pipeline import predictions_and_scores
 from xlt_core.retrieval import bucc_f1, bucc_mine, bucc_threshold, tatoeba_accuracy
 from xlt_core.sample_data import GENERATORS, SAME_FILES
 from xlt_core.tasks import GROUPS, LANGUAGES, TASKS
-from xlt_core.tasktypes import HEADLINE, TYPES, default_layer, embed
+from xlt_core.tasktypes import HEADLINE, TYPES, default_layer, embed, encode_options
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +73,9 @@ def test_every_task_from_sample_data_to_metric(name, tiny):
             names = tuple(sorted({t for row in ex["tag_names"] for t in row}))
             ex = reindex_tags(ex, names)
         model = TaskModel.for_task(encoder, spec, names).eval()
-        preds, scores = predictions_and_scores(model, spec.name, spec, ex, tok, 64, lang, names, torch.device("cpu"))
+        options = encode_options(spec, TrainConfig.defaults("tiny", spec.name, max_length=64))  # QA windows
+        preds, scores = predictions_and_scores(model, spec.name, spec, ex, tok, 64, lang, names, torch.device("cpu"),
+                                               options=options)
         assert len(preds) == len(next(iter(ex.values())))
         if spec.type == "tagging":
             assert [len(p) for p in preds] == [len(t) for t in ex["tokens"]]

@@ -27,8 +27,8 @@ def one_hot(rows, positions, width):
 
 
 def test_qa_no_answer_and_out_of_window_labels(tok):
-    feats = qa_features(tok, ["Who?"], ["The teacher reads a book."], max_length=64, stride=16,
-                        answer_starts=[[]], answer_texts=[[]])
+    feats = qa_features(tok, ["Who?"], ["The teacher reads a book."], max_length=64, doc_stride=16,
+                        max_query_length=16, answer_starts=[[]], answer_texts=[[]])
     assert feats["start"] == [0] and feats["end"] == [0]  # unanswerable: <s>
     width = len(feats["input_ids"][0])
     start = one_hot([0], [0], width)
