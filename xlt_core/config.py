@@ -375,8 +375,8 @@ def languages_with_split(spec: TaskSpec, languages, split: str) -> tuple[str, ..
     chosen, lacking = languages_of(spec, languages), lacking_split(spec, split)
     if not (lacking and means_all(languages)):
         return chosen
-    line = (f"xlt: warning: {spec.name} has no {split!r} split for {one_of(lacking)} in its source: evaluating "
-            f"its other {len(chosen) - len(lacking)} languages")
+    line = (f"xlt: warning: {spec.name} has no {split!r} split for {one_of(lacking)} in its source: they are left "
+            f"out, its other {len(chosen) - len(lacking)} languages are used")
     if line not in _SAID:
         _SAID.add(line)
         print(line, file=sys.stderr)
