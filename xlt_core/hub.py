@@ -10,6 +10,7 @@ import functools
 import os
 import socket
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlparse
 
 from .errors import XltError
@@ -73,9 +74,17 @@ def forced_offline():
 
 
 def available(repo: str, repo_type: str = "model") -> bool:
-    """Whether `repo` can be loaded: in the local cache, or the hub answers."""
-    from huggingface_hub import try_to_load_from_cache
+    """Whether `repo` can be loaded: in the local cache, or the hub answers. A dataset counts as cached when any
+    revision of it is in the hub cache (a source read at refs/convert/parquet has no dataset card there) or
+    `datasets` prepared it before."""
+    from huggingface_hub import constants, try_to_load_from_cache
 
-    probe = "config.json" if repo_type == "model" else "README.md"
-    cached = try_to_load_from_cache(repo, probe, repo_type=repo_type)
-    return isinstance(cached, str) or (not offline_mode() and hub_reachable())
+    if not offline_mode() and hub_reachable():
+        return True
+    if repo_type == "model":
+        return isinstance(try_to_load_from_cache(repo, "config.json"), str)
+    import datasets.config
+
+    snapshots = Path(constants.HF_HUB_CACHE) / f"datasets--{repo.replace('/', '--')}" / "snapshots"
+    prepared = Path(datasets.config.HF_DATASETS_CACHE) / repo.replace("/", "___")
+    return (snapshots.is_dir() and any(snapshots.iterdir())) or prepared.is_dir()

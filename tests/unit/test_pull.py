@@ -186,3 +186,24 @@ def test_a_manifest_that_is_not_json_is_one_line(tmp_path):
     (tmp_path / MANIFEST).write_text(json.dumps({"files": []}))
     with pytest.raises(Exception, match="has no 'files' mapping"):
         read_manifest(tmp_path)
+
+
+def test_a_dataset_cached_at_any_revision_is_available_offline(tmp_path, monkeypatch):
+    """A source read at refs/convert/parquet leaves no dataset card of main in the cache: any snapshot of the
+    repository, or a dataset `datasets` prepared, counts as cached."""
+    import datasets.config
+    from huggingface_hub import constants
+
+    from xlt_core import hub
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", tmp_path / "datasets")
+    assert not hub.available("Rowan/hellaswag", "dataset")
+    (tmp_path / "hub" / "datasets--Rowan--hellaswag" / "snapshots").mkdir(parents=True)
+    assert not hub.available("Rowan/hellaswag", "dataset")  # an empty snapshots folder holds nothing
+    (tmp_path / "hub" / "datasets--Rowan--hellaswag" / "snapshots" / ("0" * 40)).mkdir()
+    assert hub.available("Rowan/hellaswag", "dataset")
+    assert not hub.available("allenai/cosmos_qa", "dataset")
+    (tmp_path / "datasets" / "allenai___cosmos_qa").mkdir(parents=True)
+    assert hub.available("allenai/cosmos_qa", "dataset")
