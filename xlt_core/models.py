@@ -17,11 +17,14 @@ from .errors import XltError
 from .paths import atomic_dir, cache_dir
 from .tasks import TaskSpec
 
-TINY_VERSION = "xlt-tiny-v3"  # bump when the tiny model's recipe changes
+TINY_VERSION = "xlt-tiny-v4"  # bump when the tiny model's recipe changes
 SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>"]  # XLM-R's ids 0-3; <mask> takes the last id, as in XLM-R
-# an upper bound: the trainer stops where the sample corpus supports no more pieces (about 3,800)
+# an upper bound: the trainer stops where the sample corpus supports no more pieces (about 3,400)
 TINY_VOCAB = 8000
-TINY_MAX_PIECE = 8  # characters per piece, "▁" included
+# characters per piece, "▁" included: the sample text repeats a few words, so longer pieces would be whole
+# Chinese phrases (at 8, 0.5 pieces per word); at 5 a Chinese word is about one piece, some crossing word
+# boundaries, and a word of a spaced language 2 to 3.4 pieces
+TINY_MAX_PIECE = 5
 # always in the vocabulary, seen in the corpus or not: digits and the punctuation of the scripts of the tasks
 ALWAYS_KNOWN = string.digits + string.punctuation + "«»“”‘’–—…·、。，．！？；：「」『』（）《》【】،؛؟٪۔।॥"
 
