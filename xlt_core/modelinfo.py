@@ -7,9 +7,12 @@ The name given to `--model` may be `tiny` (the embedded model), a known id (`xlm
   a folder      its config.json
   a known id    the table below (no download needed, so it also works offline)
   a hub id      config.json from the Hugging Face cache, or from the hub when it answers
-Canonical name: a config with the shape of a known model (model type, layers, hidden size, vocabulary) takes that
-model's name, so `xlm-roberta-large`, `FacebookAI/xlm-roberta-large` and a local copy of it are one model in the
-results. Any other model keeps the hub id it was given, or its folder's name.
+Canonical name: a model that says it is a known one (its id is one of the known ids; a folder by its name, the
+Hugging Face cache path it sits in or the `_name_or_path` of its config) and has that model's shape (model type,
+layers, hidden, heads, FFN, vocabulary) takes that model's name, so `xlm-roberta-large`,
+`FacebookAI/xlm-roberta-large` and a local copy of it are one model in the results. A model of the same shape that
+does not say so (InfoXLM, a fine-tuned XLM-R, an xlt checkpoint) keeps the hub id it was given, or its folder's
+name: it is a different model.
 Size class: 24 layers x 1024 hidden is `large`, 12 x 768 `base`, the embedded shape (2 x 64) `tiny`; any other
 shape is named by it, `L<layers>-H<hidden>` (Multilingual-MiniLM: `L12-H384`).
 Preset (config.MODEL_PRESETS): the size class's, and the base preset for the shapes without one of their own.
@@ -110,22 +113,37 @@ def identify(model: str) -> ModelInfo:
 
 @functools.lru_cache(maxsize=None)
 def _identify_folder(folder: str, stamp, model: str) -> ModelInfo:
-    return describe(read_config(model), model, Path(folder).name)
+    config = read_config(model)
+    return describe(config, model, Path(folder).name, claimed_name(Path(folder), config))
 
 
 @functools.lru_cache(maxsize=None)
 def _identify_named(model: str) -> ModelInfo:
-    return describe(read_config(model), model, ALIASES.get(model, model))
+    return describe(read_config(model), model, model, ALIASES.get(model))
 
 
-def describe(config: dict, model: str, fallback_name: str) -> ModelInfo:
-    """The record of a model whose complete config is `config`; `fallback_name` when its shape is not a known
-    model's."""
+def claimed_name(folder: Path, config: dict) -> str | None:
+    """The known model a folder says it holds: the Hugging Face cache path it sits in
+    (models--FacebookAI--xlm-roberta-large/snapshots/<commit>), the `_name_or_path` saved in its config, or its
+    own name (models/xlm-roberta-large)."""
+    cached = next((part for part in folder.parts if part.startswith("models--")), None)
+    said = [cached[len("models--"):].replace("--", "/") if cached else None, config.get("_name_or_path"), folder.name]
+    return next((ALIASES[x] for x in said if isinstance(x, str) and x in ALIASES), None)
+
+
+KNOWN_SHAPE = ("model_type", "num_hidden_layers", "hidden_size", "num_attention_heads", "intermediate_size",
+               "vocab_size")
+
+
+def describe(config: dict, model: str, fallback_name: str, claimed: str | None = None) -> ModelInfo:
+    """The record of a model whose complete config is `config`: the known model `claimed` when it has that
+    model's shape, else `fallback_name`."""
     shape = _checked_shape(config, model)
-    signature = (config["model_type"], shape["num_hidden_layers"], shape["hidden_size"], shape["vocab_size"])
-    name = next((known for known, (_, c) in KNOWN_MODELS.items()
-                 if (c["model_type"], c["num_hidden_layers"], c["hidden_size"], c["vocab_size"]) == signature),
-                fallback_name)
+    known = KNOWN_MODELS[claimed][1] if claimed in KNOWN_MODELS else None
+    confirmed = bool(known) and all(config.get(k) == known[k] for k in KNOWN_SHAPE)
+    name = claimed if confirmed else fallback_name
+    if not confirmed and name in KNOWN_MODELS:  # a folder named as a known model that holds another shape
+        name = model
     size = size_class(shape["num_hidden_layers"], shape["hidden_size"])
     return ModelInfo(name=name, size=size, preset=preset_name(size), model_type=config["model_type"],
                      layers=shape["num_hidden_layers"], hidden=shape["hidden_size"],

@@ -53,9 +53,14 @@ def folder(tmp_path, name: str, config: dict):
     (XLMR_BASE, "xlm-roberta-base", "base", 277_453_056),
 ])
 def test_aliases_and_a_local_copy_are_one_model(tmp_path, config, legacy, size, params):
-    names = [legacy, f"FacebookAI/{legacy}", folder(tmp_path, "downloaded", config)]
+    cache = tmp_path / "hub" / f"models--FacebookAI--{legacy}" / "snapshots"
+    cache.mkdir(parents=True)
+    names = [legacy, f"FacebookAI/{legacy}",
+             folder(tmp_path, legacy, config),  # hf download ... --local-dir models/xlm-roberta-large
+             folder(cache, "0123abcd", config),  # the Hugging Face cache's snapshot
+             folder(tmp_path, "downloaded", {**config, "_name_or_path": f"FacebookAI/{legacy}"})]  # save_pretrained
     records = [identify(name).to_dict() for name in names]
-    assert records[0] == records[1] == records[2]
+    assert all(r == records[0] for r in records)
     assert (records[0]["name"], records[0]["size"], records[0]["preset"], records[0]["params"]) == \
         (legacy, size, size, params)
     assert params == bert_layout_params(250002, 514, 1, config["hidden_size"], config["intermediate_size"],
@@ -123,7 +128,8 @@ def test_a_hub_id_resolves_through_its_config(monkeypatch, tmp_path):
     path = tmp_path / "config.json"
     path.write_text(json.dumps(XLMR_LARGE))
     monkeypatch.setattr(modelinfo, "_hub_config_file", lambda model: str(path))
-    assert identify("someone/xlmr-large-mirror").to_dict() == identify("xlm-roberta-large").to_dict()
+    mirror = identify("someone/xlmr-large-mirror").to_dict()  # the shape of XLM-R large, but another repository
+    assert mirror == {**identify("xlm-roberta-large").to_dict(), "name": "someone/xlmr-large-mirror"}
     path.write_text(json.dumps(MINILM))
     assert identify("someone/minilm-mirror").name == "someone/minilm-mirror"
 
@@ -198,3 +204,17 @@ def test_a_run_records_its_model_and_ingest_keeps_it(tmp_path):
             [("tiny", "tiny", identify("tiny").params)]
     finally:
         con.close()
+
+
+def test_the_same_shape_is_not_the_same_model(tmp_path):
+    """InfoXLM, a fine-tuned XLM-R or an xlt checkpoint has XLM-R large's shape but is another model: its scores
+    must never be averaged with XLM-R's. It keeps its folder's name (or hub id); its size class is the shape's."""
+    for name in ("infoxlm-large", "downloaded"):
+        info = identify(folder(tmp_path, name, XLMR_LARGE))
+        assert (info.name, info.size, info.params) == (name, "large", 558_840_832)
+    tuned = folder(tmp_path, "squad2", {**XLMR_LARGE, "_name_or_path": "deepset/xlm-roberta-large-squad2"})
+    assert identify(tuned).name == "squad2"
+    # named as XLM-R large but holding base: not XLM-R large either, and not a name that says so
+    (tmp_path / "models").mkdir()
+    odd = folder(tmp_path / "models", "xlm-roberta-large", XLMR_BASE)
+    assert (identify(odd).name, identify(odd).size) == (odd, "base")
