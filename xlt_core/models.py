@@ -17,7 +17,7 @@ from .errors import XltError
 from .paths import atomic_dir, cache_dir
 from .tasks import TaskSpec
 
-TINY_VERSION = "xlt-tiny-v4"  # bump when the tiny model's recipe changes
+TINY_VERSION = "xlt-tiny-v5"  # bump when the tiny model's recipe changes
 SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>"]  # XLM-R's ids 0-3; <mask> takes the last id, as in XLM-R
 # an upper bound: the trainer stops where the sample corpus supports no more pieces (about 3,400)
 TINY_VOCAB = 8000
@@ -27,6 +27,27 @@ TINY_VOCAB = 8000
 TINY_MAX_PIECE = 5
 # always in the vocabulary, seen in the corpus or not: digits and the punctuation of the scripts of the tasks
 ALWAYS_KNOWN = string.digits + string.punctuation + "«»“”‘’–—…·、。，．！？；：「」『』（）《》【】،؛؟٪۔।॥"
+# the letters of the scripts of the tasks' languages (Unicode blocks), added as single characters after training:
+# real text the sample corpus never showed (--model tiny --data hub) is read letter by letter where it must, never
+# as <unk>. Han and Hangul are whole blocks. The sample data's deliberately unseen characters stay unknown.
+SCRIPT_BLOCKS = {"Latin": ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x1E00, 0x1EFF)),
+                 "combining marks": ((0x300, 0x36F),), "Greek": ((0x370, 0x3FF),), "Cyrillic": ((0x400, 0x4FF),),
+                 "Hebrew": ((0x590, 0x5FF),), "Arabic": ((0x600, 0x6FF), (0x750, 0x77F)),
+                 "Devanagari": ((0x900, 0x97F),), "Bengali": ((0x980, 0x9FF),), "Tamil": ((0xB80, 0xBFF),),
+                 "Telugu": ((0xC00, 0xC7F),), "Malayalam": ((0xD00, 0xD7F),), "Thai": ((0xE00, 0xE7F),),
+                 "Myanmar": ((0x1000, 0x109F),), "Georgian": ((0x10A0, 0x10FF),),
+                 "Hangul": ((0x1100, 0x11FF), (0x3130, 0x318F), (0xAC00, 0xD7A3)), "Kana": ((0x3040, 0x30FF),),
+                 "Han": ((0x4E00, 0x9FFF),)}
+
+
+def script_letters() -> list[str]:
+    """Every assigned character of SCRIPT_BLOCKS but the sample data's unseen ones, in code point order."""
+    import unicodedata
+
+    from .lexicon import UNSEEN
+
+    chars = (chr(c) for ranges in SCRIPT_BLOCKS.values() for lo, hi in ranges for c in range(lo, hi + 1))
+    return [c for c in chars if unicodedata.category(c) != "Cn" and c not in UNSEEN]
 
 
 # the embedded tiny model -------------------------------------------------------------------------------------
@@ -49,8 +70,10 @@ def train_tiny_tokenizer(texts: list[str], vocab_size: int = TINY_VOCAB, max_pie
                                       show_progress=False)
     tok.train_from_iterator(texts, trainer)
     vocab = [tuple(x) for x in json.loads(tok.to_str())["model"]["vocab"]]
-    return XLMRobertaTokenizer(vocab=vocab[:len(SPECIAL_TOKENS)] + canonical_pieces(vocab[len(SPECIAL_TOKENS):])
-                               + [("<mask>", 0.0)])
+    pieces = canonical_pieces(vocab[len(SPECIAL_TOKENS):])
+    known, floor = {p for p, _ in pieces}, min(score for _, score in pieces) - 1.0
+    pieces += [(c, floor) for c in script_letters() if c not in known]  # below every trained piece
+    return XLMRobertaTokenizer(vocab=vocab[:len(SPECIAL_TOKENS)] + pieces + [("<mask>", 0.0)])
 
 
 def canonical_pieces(pieces: list[tuple[str, float]]) -> list[tuple[str, float]]:

@@ -106,3 +106,25 @@ def test_training_is_deterministic():
     texts = corpus(60)
     first, second = (train_tiny_tokenizer(texts).backend_tokenizer.to_str() for _ in range(2))
     assert first == second
+
+
+# real text, written for this test (not from the sample lexicon): every letter of every task script is known
+REAL = {"zh": "北京是中华人民共和国的首都，位于华北平原的北部。", "ja": "東京は日本の首都であり、最大の都市です。",
+        "ko": "서울은 대한민국의 수도이자 최대 도시이다.", "th": "กรุงเทพมหานครเป็นเมืองหลวงของประเทศไทย",
+        "ru": "Россия — крупнейшее по площади государство мира.", "de": "Die Universität wurde 1386 gegründet.",
+        "ar": "القاهرة هي عاصمة جمهورية مصر العربية.", "hi": "भारत दक्षिण एशिया में स्थित एक देश है।",
+        "el": "Η Αθήνα είναι η πρωτεύουσα της Ελλάδας.", "vi": "Hà Nội là thủ đô của Việt Nam.",
+        "tr": "İstanbul, Türkiye'nin en kalabalık şehridir.", "he": "ירושלים היא בירת ישראל.",
+        "ka": "თბილისი საქართველოს დედაქალაქია.", "bn": "ঢাকা বাংলাদেশের রাজধানী।",
+        "ta": "சென்னை தமிழ்நாட்டின் தலைநகரம்.", "te": "హైదరాబాద్ తెలంగాణ రాజధాని.",
+        "ml": "തിരുവനന്തപുരം കേരളത്തിന്റെ തലസ്ഥാനമാണ്.", "my": "ရန်ကုန်သည် မြန်မာနိုင်ငံ၏ မြို့တော်ဟောင်း ဖြစ်သည်။",
+        "yo": "Èkó jẹ́ ìlú tó tóbi jù lọ ní Nàìjíríà.", "fa": "تهران پایتخت ایران است.",
+        "ur": "اسلام آباد پاکستان کا دارالحکومت ہے۔", "kk": "Астана — Қазақстанның астанасы."}
+
+
+@pytest.mark.parametrize("lang", sorted(REAL))
+def test_real_text_of_every_script_has_no_unknown_character(tok, lang):
+    enc = tok(REAL[lang], add_special_tokens=False, return_offsets_mapping=True)
+    unknown = [REAL[lang][s:e] for i, (s, e) in zip(enc["input_ids"], enc["offset_mapping"]) if i == tok.unk_token_id]
+    assert unknown == [], lang
+    assert tok.decode(enc["input_ids"]).replace(" ", "") == REAL[lang].replace(" ", "")  # nothing lost
