@@ -173,15 +173,18 @@ class TrainConfig:
 
     @classmethod
     def defaults(cls, model: str, task: str, **overrides) -> "TrainConfig":
+        """The preset's options for training `task`; tasks trained together ("mnli+squad") get the longest
+        length and the smallest batch any of them needs (SQuAD's 384-token windows in `all`), the first one's
+        epochs."""
         from .modelinfo import preset_name
 
         preset = MODEL_PRESETS[preset_name(model_size(model))]
-        kind = get_task(task).type
-        max_length = preset.max_length if preset.size == "tiny" else TYPE_MAX_LENGTH.get(kind, preset.max_length)
-        if preset.size == "tiny" and kind == "span_qa":
-            max_length = TINY_QA["max_length"]
-        base = dict(epochs=TASK_EPOCHS.get(task, 2) * preset.epochs_scale, lr=preset.lr,
-                    batch_size=preset.batch_size // (2 if kind in ("span_qa", "multiple_choice") else 1),
+        kinds = {get_task(name).type for name in task.split("+")}
+        tiny_qa = TINY_QA["max_length"] if "span_qa" in kinds else preset.max_length
+        max_length = tiny_qa if preset.size == "tiny" else \
+            max(TYPE_MAX_LENGTH.get(kind, preset.max_length) for kind in kinds)
+        base = dict(epochs=TASK_EPOCHS.get(task.split("+")[0], 2) * preset.epochs_scale, lr=preset.lr,
+                    batch_size=preset.batch_size // (2 if kinds & {"span_qa", "multiple_choice"} else 1),
                     max_length=max_length)
         if preset.size == "tiny":  # every tiny stage: QA may be trained with another task (mnli+squad)
             base.update(doc_stride=TINY_QA["doc_stride"], max_query_length=TINY_QA["max_query_length"])
@@ -356,7 +359,7 @@ def chain(model: str = "tiny", intermediate: str = "mnli", target: str = "xnli",
     parent = None
     for link in links:  # a sequential chain carries the encoder from link to link
         parent = StageConfig(stage="intermediate", task=link, parent=parent,
-                             train=TrainConfig.defaults(model, link.split("+")[0], train_size=intermediate_size,
+                             train=TrainConfig.defaults(model, link, train_size=intermediate_size,
                                                         **opts, **inter_opts), **common)
         stages.append(parent)
     if get_task(target).type != "retrieval":  # BUCC and Tatoeba are scored on the intermediate encoder itself
