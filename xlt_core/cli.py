@@ -67,7 +67,8 @@ def _run_args(run) -> None:
     add("--seed", type=int, default=0, help="seed of subsamples, head initialisation and batch order (default: 0)")
     add("--data", default="sample",
         help="sample, hub, or a local folder in the hub layout (default: sample, the embedded generated data)")
-    add("--revision", help="hub dataset revision, with --data hub only (default: main)")
+    add("--revision", help="hub revision for every source, with --data hub only (default: each source's own, as "
+                           "xlt tasks lists: main, or refs/convert/parquet for hellaswag, cosmosqa and siqa)")
     add("--intermediate-size", type=_positive, help="intermediate training examples, subsampled (default: all)")
     add("--train-size", type=_positive, help="target training examples, subsampled (default: all)")
     add("--eval-size", type=_positive, help="evaluation examples per language (default: all)")
@@ -413,9 +414,10 @@ def serve(db: str, port: int, host: str = "127.0.0.1") -> int:
 def print_tasks() -> None:
     from .tasks import TASKS
 
-    rows = [("name", "role", "type", "metric", "langs", "data source")]
+    rows = [("name", "role", "type", "metric", "langs", "data source", "revision")]
     for t in TASKS.values():
-        rows.append((t.name, t.role, t.type, t.metric, str(len(t.languages)), f"{t.source.repo}:{t.source.config}"))
+        rows.append((t.name, t.role, t.type, t.metric, str(len(t.languages)), f"{t.source.repo}:{t.source.config}",
+                     "(local files)" if t.source.local_only else t.source.revision))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         print("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip())

@@ -209,7 +209,7 @@ def _evaluate_stage(cfg: StageConfig, out: Path, runs_dir: Path, meter) -> dict:
                                                lang, names, meter.device, meter,
                                                options=encode_options(spec, cfg.parent.train))
         write_json(out / "predictions" / f"{lang}.json", {"predictions": preds}, ensure_ascii=False)
-        variant = metric_variant(spec.metric)
+        variant = metric_variant(spec.metric, cfg.parent.train)
         n = len(next(iter(ex.values())))
         rows += [{"language": lang, "split": cfg.split, "metric": metric, "score": value, "n": n, "variant": variant}
                  for metric, value in scores.items()]

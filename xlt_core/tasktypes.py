@@ -259,8 +259,13 @@ def headline(metric: str, scores: dict) -> float:
     return scores[HEADLINE[metric]]
 
 
-def metric_variant(metric: str) -> str | None:
-    """Which implementation's semantics a score follows, stored with it (seqeval's chunk typing changed)."""
+def metric_variant(metric: str, train=None) -> str | None:
+    """Which implementation's semantics a score follows, stored with it: seqeval's chunk typing (it changed); for
+    QA the settings of the SQuAD recipe that made the predictions (window length, question tokens kept, doc
+    stride, n-best, longest answer), read from the target stage's training options `train`."""
+    if metric in ("squad", "squad_v2", "mlqa") and train is not None:
+        return (f"squad-recipe len{train.max_length} query{train.max_query_length} stride{train.doc_stride} "
+                f"nbest{F.N_BEST} answer{F.MAX_ANSWER_LENGTH}")
     return {"seqeval": "seqeval-0.0.12" if SEQEVAL_VARIANT == "paper" else "seqeval-1.x"}.get(metric)
 
 

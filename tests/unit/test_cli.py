@@ -26,7 +26,10 @@ def test_missing_local_file_and_column_fail_before_any_compute(tmp_path, monkeyp
 def test_tasks_table(capsys):
     assert main(["tasks"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["name", "role", "type", "metric", "langs", "data", "source"]
+    assert out[0].split() == ["name", "role", "type", "metric", "langs", "data", "source", "revision"]
+    rows = {line.split()[0]: line.split() for line in out[1:]}
+    assert {name for name, row in rows.items() if row[-1] == "refs/convert/parquet"} == {"hellaswag", "cosmosqa", "siqa"}
+    assert rows["xnli"][-1] == "main" and rows["ccg"][-2:] == ["(local", "files)"]
     assert any(line.split()[:5] == ["xnli", "target", "pair_classification", "accuracy", "15"] for line in out)
     assert any(line.split()[:5] == ["panx", "target", "tagging", "seqeval", "40"] for line in out)
     assert len(out) == 1 + len(TASKS)

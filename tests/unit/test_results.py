@@ -152,3 +152,24 @@ def test_claims_status_on_reproduced_runs(demo_db):
     # the demo has MNLI and the baseline on XNLI only: c2 can be judged, c1 (SQuAD) cannot
     status = dict(zip(df["claim_id"], df["status"]))
     assert status["c1"] == "not enough data" and status["c2"] in ("supported", "refuted")
+
+
+def test_only_the_default_evaluation_reaches_the_study_tables(tmp_path):
+    """A score made another way (cls pooling, BUCC's all-ids) is kept in `scores` but never averaged into `cells`
+    with the default one as if it were another run of the same seed."""
+    from xlt_core.config import chain
+    from xlt_core.pipeline import run_stage
+
+    runs = tmp_path / "runs"
+    for pooling in ("mean", "cls"):
+        [evaluate] = chain(intermediate="none", target="tatoeba", languages="de", eval_size=20, pooling=pooling)
+        run_stage(evaluate, runs)
+    db = tmp_path / "r.duckdb"
+    results.ingest(db, runs)
+    con = duckdb.connect(str(db), read_only=True)
+    scored = con.execute("SELECT pooling, count(*) FROM scores GROUP BY pooling ORDER BY pooling").fetchall()
+    cells = con.execute("SELECT s.pooling, count(*) FROM cells c JOIN scores s USING (run_id, language) "
+                        "GROUP BY s.pooling").fetchall()
+    con.close()
+    assert scored == [("cls", 1), ("mean", 1)]
+    assert cells == [("mean", 1)]

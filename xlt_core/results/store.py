@@ -6,13 +6,16 @@ Tables
           package versions, hardware, seed, data revision), the English dev score used for model selection, and
           the stage's cost.
   scores  one row per (evaluate run, language, split, metric): the zero-shot scores, with the retrieval layer
-          and pooling, and the metric implementation's variant (seqeval-0.0.12), where they apply.
+          and pooling, and the variant of the scoring (seqeval-0.0.12, the QA recipe's settings, BUCC's treatment
+          of repeated sentences), where they apply.
   costs   one row per run: wall time, device, real and padded tokens, estimated FLOPs, peak memory.
   chains  one row per evaluate run: what its chain was (intermediate data size, sampling, MLM share) and the summed
           cost of every stage of it; filled at ingest, so readers never walk the chain.
   cells / task_scores / variants  for the readers, filled at ingest: one row per (evaluate run, language) with
           the score as (EM+F1)/2, F1 and EM; the same per (evaluate run, split) averaged over the run's languages;
-          the variants (model, intermediate task, data size, sampling) behind the integer variant keys.
+          the variants (model, intermediate task, data size, sampling) behind the integer variant keys. They
+          hold the default evaluation only (BUCC's official treatment of repeats, mean pooling): a score made
+          another way stays in `scores`, never averaged with the default one as if it were another run.
   published / claims  the reference numbers (each with its source) and the claims to test, from
           xlt_core/reference/.
 Ingest is idempotent: primary keys + INSERT OR IGNORE, one file lock for all writers. A run folder that cannot be
@@ -135,6 +138,7 @@ SELECT hash(s.model, s.model_size, s.intermediate_task, c.intermediate_size, c.s
        any_value(c.device) AS device
 FROM scores s LEFT JOIN chains c USING (run_id)
 WHERE s.run_id NOT IN (SELECT run_id FROM cells)
+  AND coalesce(s.variant, '') <> 'repeats-all-ids' AND coalesce(s.pooling, 'mean') = 'mean'
 GROUP BY ALL ORDER BY s.split, s.target_task, s.model, s.intermediate_task
 """
 # one row per (evaluate run, split): the task score over the run's languages (mean of its cells, each metric
