@@ -93,36 +93,47 @@ def test_official_treatment_matches_the_reference(seed):
     assert bucc_f1(ours, gold, threshold)["f1"] == pytest.approx(expected_f1, abs=1e-9)
 
 
-def write_bucc_with_repeats(root, lang="de", n_pairs=30):
-    """Original-layout files in which some sentences occur twice under different ids, in both languages."""
+def write_bucc_with_repeats(root, lang="de", n_pairs=30) -> dict:
+    """Original-layout files in which 4 pairs occur twice under new ids, in both languages (the same sentences in
+    the sample and training splits). Returns each sentence's pair number: what it means."""
     folder = root / "bucc2018" / f"{lang}-en"
     folder.mkdir(parents=True)
+    rng = random.Random("pairs")
+    pairs = [parallel((lang, "en"), rng) for _ in range(n_pairs)]
+    meaning = {text: i for i, pair in enumerate(pairs) for text in pair}
+    assert len(meaning) == 2 * n_pairs
+    pairs += pairs[:4]
     for split in ("sample", "training"):
-        rng = random.Random(split)
-        pairs = [parallel((lang, "en"), rng) for _ in range(n_pairs)]
-        pairs += pairs[:4]  # four pairs occur twice, each time under new ids
         src = [(f"{lang}-{split}-{i:06d}", s) for i, (s, _) in enumerate(pairs)]
         trg = [(f"en-{split}-{i + 500:06d}", t) for i, (_, t) in enumerate(pairs)]
         gold = [(a, b) for (a, _), (b, _) in zip(src, trg)]
         for suffix, rows in ((lang, src), ("en", trg), ("gold", gold)):
             (folder / f"{lang}-en.{split}.{suffix}").write_text("".join(f"{a}\t{b}\n" for a, b in rows))
-    return root
+    return meaning
 
 
-def test_both_treatments_end_to_end_and_recorded(tmp_path):
-    data = write_bucc_with_repeats(tmp_path / "data")
+def test_both_treatments_end_to_end_and_recorded(tmp_path, monkeypatch):
+    """An encoder that embeds each sentence by its meaning (a random vector per pair) mines every pair. Official:
+    the 26 pairs of sentences that occur once are found and the 8 gold pairs of the repeated ones are unreachable:
+    P = 100, R = 26/34, F1 = 2 x 26 / (26 + 34) = 86.67. All ids: each repeated sentence pair is paired under its
+    2 x 2 id pairs (2 right), 42 pairs mined, all 34 gold found: P = 34/42, R = 100, F1 = 68/76 = 89.47."""
+    from xlt_core import tasktypes
+
+    meaning = write_bucc_with_repeats(tmp_path / "data")
+    vectors = np.random.default_rng(0).normal(size=(len(meaning) // 2, 64))
+    monkeypatch.setattr(tasktypes, "embed", lambda encoder, tokenizer, texts, *a, **k:
+                        np.stack([vectors[meaning[t]] for t in texts]))
     scores = {}
     for repeats in (None, "all-ids"):
-        [evaluate] = chain(intermediate="none", target="bucc2018", languages="de", data=str(data),
+        [evaluate] = chain(intermediate="none", target="bucc2018", languages="de", data=str(tmp_path / "data"),
                            bucc_repeats=repeats)
         assert evaluate.bucc_repeats == (repeats or "official")
         rows = {s["metric"]: s for s in run_stage(evaluate, tmp_path / "runs")["scores"]}
-        scores[evaluate.bucc_repeats] = rows
+        scores[evaluate.bucc_repeats] = {metric: row["score"] for metric, row in rows.items()}
         assert rows["f1"]["variant"] == f"repeats-{evaluate.bucc_repeats}"
         assert rows["f1"]["n"] == 34
-    # official: the 8 ids of the 4 repeated pairs are unreachable -> recall at most 26/34
-    assert scores["official"]["recall"]["score"] <= 100 * 26 / 34 + 1e-9
-    assert scores["official"]["f1"]["score"] != scores["all-ids"]["f1"]["score"]
+    assert scores["official"] == pytest.approx({"precision": 100.0, "recall": 100 * 26 / 34, "f1": 100 * 52 / 60})
+    assert scores["all-ids"] == pytest.approx({"precision": 100 * 34 / 42, "recall": 100.0, "f1": 100 * 68 / 76})
 
 
 def test_the_option_applies_to_bucc_only():
