@@ -335,3 +335,27 @@ def test_the_task_type_reads_the_stage_options(tok):
     assert [it["input_ids"] for it in feats.items] == direct["input_ids"]
     assert feats.meta["max_context"] == direct["max_context"]
     assert [w[0] for w in direct["window"]][:3] == [0, 5, 10]
+
+
+def test_a_qa_chain_on_the_hard_sample_data_records_its_recipe(tmp_path):
+    """Train and evaluate xquad end to end on the sample data (BOMs, questions longer than a window, contexts of
+    several windows): every score names the recipe's settings, every prediction is text of its context."""
+    import json
+
+    from xlt_core.data import examples, load_split
+    from xlt_core.pipeline import run_stage
+    from xlt_core.rundir import run_folder
+    from xlt_core.tasks import get_task
+
+    stages = chain(model="tiny", intermediate="none", target="xquad", languages="th,zh,ar", train_size=40,
+                   eval_size=12, epochs=1.0)
+    for cfg in stages:
+        record = run_stage(cfg, tmp_path)
+    assert {row["variant"] for row in record["scores"]} == {"squad-recipe len128 query32 stride32 nbest20 answer30"}
+    assert {row["language"] for row in record["scores"]} == {"th", "zh", "ar"}
+    assert all(0 <= row["score"] <= 100 and row["n"] == 12 for row in record["scores"])
+    for lang in ("th", "zh", "ar"):
+        preds = json.loads((run_folder(tmp_path, stages[-1]) / "predictions" / f"{lang}.json").read_text())
+        contexts = examples(get_task("xquad"), load_split(get_task("xquad"), "test", lang))["context"]
+        assert len(preds["predictions"]) == 12
+        assert all(any(p in c for c in contexts) for p in preds["predictions"])
