@@ -521,6 +521,14 @@ def bucc_original(data: str, language: str, split: str) -> dict | None:
         return [line.split("\t", 1) for line in lines if line]
 
     src, trg, gold = read(language), read("en"), read("gold")
+    from .pull import manifest_entries
+
+    known = manifest_entries(Path(data))
+    for suffix in (language, "en", "gold"):
+        rel = Path(f"{stem}.{suffix}").relative_to(Path(data)).as_posix()
+        entry = known.get(rel, {})
+        _remember(repo="bucc2018", config=f"{language}-en", split=BUCC_SPLITS[split], file=rel,
+                  revision=entry.get("revision"), commit=entry.get("commit"), sha256=entry.get("sha256"))
     return {"source": [s.strip() for _, s in src], "source_id": [i for i, _ in src], "target": [t.strip() for _, t in trg],
             "target_id": [i for i, _ in trg], "gold": [tuple(g) for g in gold]}
 

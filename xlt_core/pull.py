@@ -9,6 +9,8 @@ pull  every source split the stages read (checks.reads), from the hub (at each s
       stopped: a split whose files match their recorded checksums is not fetched again.
 check every file the stages read: present, readable, the task's columns and types, labels in the label set, the
       languages it must hold (data.check_split), and rows and SHA-256 as the manifest records them.
+BUCC's original files (DIR/bucc2018/<lang>-en/<lang>-en.<sample|training>.<lang|en|gold>, with their distractors,
+which data.bucc_original reads instead of the hub's gold pairs) travel too when the source folder holds them.
 """
 
 from __future__ import annotations
@@ -149,10 +151,41 @@ def pull(directory, reads, source: str = "hub", revision: str | None = None, pro
         counts["files"] += len(entries)
         counts["rows"] += sum(e["rows"] for e in entries.values())
         _write_manifest(root, manifest)
+    for rel, origin_file in bucc_originals(local_root(source), reads).items():
+        if not _intact(root / rel, manifest["files"].get(rel, {})):
+            manifest["files"][rel] = _copy_original(origin_file, root / rel, source)
+        counts["files"] += 1
     known = {tuple(r) for r in manifest["reads"]}
     manifest["reads"] += [[t.name, split, lang] for t, split, lang in reads if (t.name, split, lang) not in known]
     _write_manifest(root, manifest)
     return counts
+
+
+def bucc_originals(folder: Path | None, reads) -> dict[str, Path]:
+    """BUCC's original files in `folder` for the languages `reads` evaluate BUCC in: relative path -> file."""
+    if folder is None:
+        return {}
+    langs = sorted({lang for task, _, lang in reads if task.name == "bucc2018" and lang})
+    found = (f for lang in langs for f in sorted((folder / "bucc2018" / f"{lang}-en").glob(f"{lang}-en.*")))
+    return {f.relative_to(folder).as_posix(): f for f in found if f.is_file()}
+
+
+def _copy_original(origin_file: Path, dest: Path, source: str) -> dict:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.parent / f".{dest.name}.tmp-{os.getpid()}"
+    try:
+        shutil.copyfile(origin_file, tmp)
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+    lang_pair, name = dest.parent.name, dest.name
+    return {"repo": "bucc2018", "config": lang_pair, "split": name.split(".")[1], "source": source,
+            "rows": _lines(dest), "bytes": dest.stat().st_size, "sha256": sha256(dest)}
+
+
+def _lines(path: Path) -> int:
+    with open(path, "rb") as f:
+        return sum(1 for _ in f)
 
 
 def _entries_of(manifest: dict, part: Part) -> dict[str, dict]:
@@ -230,6 +263,15 @@ def check(directory, reads=None) -> tuple[list[str], dict]:
                 seen.add(rel)
                 rows += _rows(path)
                 problems += _against_manifest(path, rel, files.get(rel), bool(files))
+    for rel, path in bucc_originals(root, reads).items():
+        seen.add(rel)
+        rows += _lines(path)
+        entry = files.get(rel)
+        if entry is None and files:
+            problems.append(f"{path}: not in the manifest ({MANIFEST}): pull again")
+        elif entry is not None and (_lines(path), sha256(path)) != (entry.get("rows"), entry.get("sha256")):
+            problems.append(f"{path}: differs from the manifest's rows and SHA-256: the file changed since it was "
+                            "pulled; pull again")
     if everything:
         problems += [f"{root / rel}: listed in the manifest but missing: pull again" for rel in files
                      if rel not in seen and not (root / rel).is_file()]

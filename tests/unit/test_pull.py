@@ -207,3 +207,33 @@ def test_a_dataset_cached_at_any_revision_is_available_offline(tmp_path, monkeyp
     assert not hub.available("allenai/cosmos_qa", "dataset")
     (tmp_path / "datasets" / "allenai___cosmos_qa").mkdir(parents=True)
     assert hub.available("allenai/cosmos_qa", "dataset")
+
+
+def test_bucc_original_files_travel_are_checked_and_recorded(tmp_path):
+    """A source folder holding BUCC's original files (distractors, repeats): the pull copies them with the
+    manifest, check names a changed one, and a run on the pulled folder reads them and records each file."""
+    from xlt_core.pipeline import run_stage
+    from xlt_core.sample_data import write_bucc_original
+
+    [evaluate] = chain(intermediate="none", target="bucc2018", languages="de")
+    needed = reads(evaluate)
+    source = tmp_path / "source"
+    pull(source, needed, source="sample", progress=False)
+    write_bucc_original(source, "de")
+    pulled = tmp_path / "pulled"
+    pull(pulled, needed, source=str(source), progress=False)
+    originals = sorted(p.name for p in (pulled / "bucc2018" / "de-en").iterdir())
+    assert originals == [f"de-en.{split}.{x}" for split in ("sample", "training") for x in ("de", "en", "gold")]
+    files = read_manifest(pulled)["files"]
+    rel = "bucc2018/de-en/de-en.training.gold"
+    assert files[rel]["sha256"] == sha256(source / rel) and files[rel]["rows"] == 33
+    assert check(pulled, needed)[0] == []
+    [evaluate] = chain(intermediate="none", target="bucc2018", languages="de", data=str(pulled))
+    record = run_stage(evaluate, tmp_path / "runs", device="cpu")
+    read_files = {entry["file"]: entry["sha256"] for entry in record["provenance"]["data"]}
+    assert read_files[rel] == files[rel]["sha256"] and len(read_files) == 6  # dev (sample) and test (training)
+    assert record["scores"][0]["n"] == 30 + 2 * 3 + 40 + 1  # every line of the de file, distractors included
+    with open(pulled / rel, "a") as f:
+        f.write("de-999\ten-999\n")
+    assert check(pulled, needed)[0] == [f"{pulled / rel}: differs from the manifest's rows and SHA-256: the file "
+                                        "changed since it was pulled; pull again"]
