@@ -159,7 +159,12 @@ def load_encoder(model: str):
     from transformers import AutoModel
 
     name = model_path(model)
-    encoder, info = _from_pretrained(AutoModel, name, add_pooling_layer=False, output_loading_info=True)
+    try:
+        encoder, info = _from_pretrained(AutoModel, name, add_pooling_layer=False, output_loading_info=True)
+    except TypeError as err:  # encoders without a pooler (DeBERTa-v2/v3) take no such option
+        if "add_pooling_layer" not in str(err):
+            raise
+        encoder, info = _from_pretrained(AutoModel, name, output_loading_info=True)
     check_loading(info, name)
     return encoder
 

@@ -59,3 +59,17 @@ def test_hub_model_offline_is_one_fast_line(monkeypatch):
     with pytest.raises(XltError, match="model 'xlm-roberta-base' is not in the local cache") as err:
         load_tokenizer("xlm-roberta-base")
     assert "\n" not in str(err.value) and time.perf_counter() - start < 15
+
+
+def test_an_encoder_without_a_pooler_loads(tmp_path):
+    """mDeBERTa-v3's class takes no add_pooling_layer: it loads all the same, every weight checked."""
+    from transformers import DebertaV2Config, DebertaV2Model
+
+    from xlt_core.models import load_encoder
+
+    config = DebertaV2Config(vocab_size=120, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                             intermediate_size=64, max_position_embeddings=64, relative_attention=True,
+                             pos_att_type=["p2c", "c2p"], position_biased_input=False)
+    DebertaV2Model(config).save_pretrained(tmp_path / "mdeberta-shaped")
+    encoder = load_encoder(str(tmp_path / "mdeberta-shaped"))
+    assert type(encoder).__name__ == "DebertaV2Model" and encoder.config.hidden_size == 32
