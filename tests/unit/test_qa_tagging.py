@@ -66,3 +66,24 @@ def test_only_first_subwords_carry_labels(tok):
     assert [labels[h] for h in heads] == [1, 2]
     assert sum(label != IGNORE for label in labels) == 2
     assert labels[0] == labels[-1] == IGNORE  # <s> and </s>
+
+
+TAGGING_SETS = [(task, lang) for task in ("udpos", "panx") for lang in TASKS[task].languages]
+
+
+@pytest.mark.parametrize("task,lang", TAGGING_SETS, ids=[f"{t}-{lang}" for t, lang in TAGGING_SETS])
+def test_tagging_oracle_on_the_sample_data(tok, task, lang):
+    """The generated files as a run reads them (40-part sentences, lone space-like and zero-width tokens, unseen
+    characters, punctuation): gold tags in, the same tags out, in windows of 32 tokens."""
+    from xlt_core.data import examples, load_split
+
+    ex = examples(TASKS[task], load_split(TASKS[task], "test", lang, "sample"))
+    feats = tag_features(tok, ex["tokens"], max_length=32, tags=ex["tags"])
+    assert max(map(len, feats["input_ids"])) <= 32 and len(feats["input_ids"]) > len(ex["tokens"])
+    width, n_tags = max(map(len, feats["input_ids"])), len(TASKS[task].label_names)
+    logits = np.full((len(feats["labels"]), width, n_tags), -10.0)
+    for i, labels in enumerate(feats["labels"]):
+        for j, label in enumerate(labels):
+            if label != IGNORE:
+                logits[i, j, label] = 10.0
+    assert tag_predictions(feats, logits, len(ex["tokens"])) == ex["tags"]
