@@ -17,7 +17,7 @@ from .errors import XltError
 from .paths import atomic_dir, cache_dir
 from .tasks import TaskSpec
 
-TINY_VERSION = "xlt-tiny-v5"  # bump when the tiny model's recipe changes
+TINY_VERSION = "xlt-tiny-v6"  # bump when the tiny model's recipe changes
 SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>"]  # XLM-R's ids 0-3; <mask> takes the last id, as in XLM-R
 # an upper bound: the trainer stops where the sample corpus supports no more pieces (about 3,400)
 TINY_VOCAB = 8000
@@ -29,25 +29,43 @@ TINY_MAX_PIECE = 5
 ALWAYS_KNOWN = string.digits + string.punctuation + "«»“”‘’–—…·、。，．！？；：「」『』（）《》【】،؛؟٪۔।॥"
 # the letters of the scripts of the tasks' languages (Unicode blocks), added as single characters after training:
 # real text the sample corpus never showed (--model tiny --data hub) is read letter by letter where it must, never
-# as <unk>. Han and Hangul are whole blocks. The sample data's deliberately unseen characters stay unknown.
+# as <unk>. Han and Hangul syllables: the common characters only, the first levels of the national standards (GB
+# 2312: 3,755 hanzi, JIS X 0208: 2,965 kanji, KS X 1001: 2,350 syllables), not the 32,000 of their whole blocks,
+# which would make the tiny model's embeddings 3 times larger. The sample data's deliberately unseen characters
+# stay unknown.
 SCRIPT_BLOCKS = {"Latin": ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x1E00, 0x1EFF)),
                  "combining marks": ((0x300, 0x36F),), "Greek": ((0x370, 0x3FF),), "Cyrillic": ((0x400, 0x4FF),),
                  "Hebrew": ((0x590, 0x5FF),), "Arabic": ((0x600, 0x6FF), (0x750, 0x77F)),
                  "Devanagari": ((0x900, 0x97F),), "Bengali": ((0x980, 0x9FF),), "Tamil": ((0xB80, 0xBFF),),
                  "Telugu": ((0xC00, 0xC7F),), "Malayalam": ((0xD00, 0xD7F),), "Thai": ((0xE00, 0xE7F),),
                  "Myanmar": ((0x1000, 0x109F),), "Georgian": ((0x10A0, 0x10FF),),
-                 "Hangul": ((0x1100, 0x11FF), (0x3130, 0x318F), (0xAC00, 0xD7A3)), "Kana": ((0x3040, 0x30FF),),
-                 "Han": ((0x4E00, 0x9FFF),)}
+                 "Hangul jamo": ((0x1100, 0x11FF), (0x3130, 0x318F)), "Kana": ((0x3040, 0x30FF),)}
+# codec, first and last code of the standard's first level (two bytes, rows of 0xA1-0xFE)
+COMMON_LEVELS = {"Han (GB 2312)": ("gb2312", 0xB0A1, 0xD7F9), "Han (JIS X 0208)": ("euc_jp", 0xB0A1, 0xCFD3),
+                 "Hangul (KS X 1001)": ("euc_kr", 0xB0A1, 0xC8FE)}
+
+
+def common_characters(codec: str, first: int, last: int) -> list[str]:
+    """The characters of a two-byte national standard's first level, decoded code by code."""
+    out = []
+    for code in range(first, last + 1):
+        try:
+            out.append(code.to_bytes(2, "big").decode(codec))
+        except UnicodeDecodeError:  # a cell the standard leaves empty, or a second byte outside 0xA1-0xFE
+            pass
+    return [c for c in out if len(c) == 1]
 
 
 def script_letters() -> list[str]:
-    """Every assigned character of SCRIPT_BLOCKS but the sample data's unseen ones, in code point order."""
+    """Every assigned character of SCRIPT_BLOCKS and COMMON_LEVELS but the sample data's unseen ones, in code
+    point order."""
     import unicodedata
 
     from .lexicon import UNSEEN
 
-    chars = (chr(c) for ranges in SCRIPT_BLOCKS.values() for lo, hi in ranges for c in range(lo, hi + 1))
-    return [c for c in chars if unicodedata.category(c) != "Cn" and c not in UNSEEN]
+    chars = [chr(c) for ranges in SCRIPT_BLOCKS.values() for lo, hi in ranges for c in range(lo, hi + 1)]
+    chars += [c for level in COMMON_LEVELS.values() for c in common_characters(*level)]
+    return sorted({c for c in chars if unicodedata.category(c) != "Cn" and c not in UNSEEN})
 
 
 # the embedded tiny model -------------------------------------------------------------------------------------

@@ -128,3 +128,13 @@ def test_real_text_of_every_script_has_no_unknown_character(tok, lang):
     unknown = [REAL[lang][s:e] for i, (s, e) in zip(enc["input_ids"], enc["offset_mapping"]) if i == tok.unk_token_id]
     assert unknown == [], lang
     assert tok.decode(enc["input_ids"]).replace(" ", "") == REAL[lang].replace(" ", "")  # nothing lost
+
+
+def test_the_common_han_and_hangul_characters_are_the_standards_first_levels():
+    """GB 2312 level 1 (3,755 hanzi, 啊 first), JIS X 0208 level 1 (2,965 kanji, 亜 first), KS X 1001's 2,350
+    Hangul syllables (가 first, 힝 last)."""
+    from xlt_core.models import COMMON_LEVELS, common_characters
+
+    gb, jis, ks = (common_characters(*level) for level in COMMON_LEVELS.values())
+    assert (len(gb), len(jis), len(ks)) == (3755, 2965, 2350)
+    assert (gb[0], jis[0], ks[0], ks[-1]) == ("啊", "亜", "가", "힝")
