@@ -388,7 +388,12 @@ def load_split(task: TaskSpec, split: str, language: str | None = None, data: st
         parts = split_files(task, split, root, language)
         files = [f for found in parts.values() for f in found]
         where = str(files[0])
-        ds = datasets.load_dataset("parquet", data_files={"split": [str(f) for f in files]}, split="split")
+        # local files: no request to the hub's download counter (without internet it waits up to 5 s per load)
+        counting, datasets.config.HF_UPDATE_DOWNLOAD_COUNTS = datasets.config.HF_UPDATE_DOWNLOAD_COUNTS, False
+        try:
+            ds = datasets.load_dataset("parquet", data_files={"split": [str(f) for f in files]}, split="split")
+        finally:
+            datasets.config.HF_UPDATE_DOWNLOAD_COUNTS = counting
         _remember_files(task, language, root, parts)
     check_columns(task, ds.column_names, where)
     selector = task.source.language_from or ""

@@ -220,3 +220,22 @@ def test_data_revision_names_the_hub_revision_given():
     assert data_revision("hub") == "hub" and revision_given("hub") is None
     assert data_revision("hub", "v1") == "hub@v1" and revision_given("hub@v1") == "v1"
     assert revision_given(data_revision("sample")) is None
+
+
+def test_local_files_load_without_asking_the_hub_anything(monkeypatch):
+    """datasets counts every load_dataset("parquet") on the hub (a HEAD request, up to 5 s without internet):
+    loading local files sends nothing, and the setting is left as it was."""
+    import datasets
+    import datasets.load
+
+    calls = []
+
+    class Session:
+        def head(self, *args, **kwargs):
+            calls.append(args)
+
+    monkeypatch.setattr(datasets.load, "get_session", lambda: Session())
+    monkeypatch.setattr(datasets.config, "HF_UPDATE_DOWNLOAD_COUNTS", True)
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", False)
+    load_split(get_task("xnli"), "test", "de", "sample")
+    assert calls == [] and datasets.config.HF_UPDATE_DOWNLOAD_COUNTS is True
