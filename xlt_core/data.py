@@ -157,16 +157,20 @@ def sources_read() -> list[dict]:
 
 
 def _remember_files(task: TaskSpec, language: str | None, root: Path, parts: dict[str, list[Path]]) -> None:
+    for name, files in parts.items():
+        _remember_local(root, files, task.source.repo, task.source.config_for(language), name)
+
+
+def _remember_local(root: Path, files, repo: str, config: str, split: str) -> None:
+    """Local files read, each with the revision, commit and SHA-256 the folder's manifest (xlt data pull) gives it."""
     from .pull import manifest_entries
 
     known = manifest_entries(root)
-    src = task.source
-    for name, files in parts.items():
-        for f in files:
-            rel = f.relative_to(root).as_posix() if f.is_relative_to(root) else str(f)
-            entry = known.get(rel, {})
-            _remember(repo=src.repo, config=src.config_for(language), split=name, file=rel,
-                      revision=entry.get("revision"), commit=entry.get("commit"), sha256=entry.get("sha256"))
+    for f in files:
+        rel = f.relative_to(root).as_posix() if f.is_relative_to(root) else str(f)
+        entry = known.get(rel, {})
+        _remember(repo=repo, config=config, split=split, file=rel, revision=entry.get("revision"),
+                  commit=entry.get("commit"), sha256=entry.get("sha256"))
 
 
 # what each canonical column holds, per task type (a task's `columns` maps these names to its source's columns)
@@ -526,14 +530,8 @@ def bucc_original(data: str, language: str, split: str) -> dict | None:
         return [line.split("\t", 1) for line in lines if line]
 
     src, trg, gold = read(language), read("en"), read("gold")
-    from .pull import manifest_entries
-
-    known = manifest_entries(Path(data))
-    for suffix in (language, "en", "gold"):
-        rel = Path(f"{stem}.{suffix}").relative_to(Path(data)).as_posix()
-        entry = known.get(rel, {})
-        _remember(repo="bucc2018", config=f"{language}-en", split=BUCC_SPLITS[split], file=rel,
-                  revision=entry.get("revision"), commit=entry.get("commit"), sha256=entry.get("sha256"))
+    _remember_local(Path(data), [Path(f"{stem}.{suffix}") for suffix in (language, "en", "gold")], "bucc2018",
+                    f"{language}-en", BUCC_SPLITS[split])
     return {"source": [s.strip() for _, s in src], "source_id": [i for i, _ in src], "target": [t.strip() for _, t in trg],
             "target_id": [i for i, _ in trg], "gold": [tuple(g) for g in gold]}
 

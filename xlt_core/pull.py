@@ -265,11 +265,12 @@ def check(directory, reads=None) -> tuple[list[str], dict]:
                 problems += _against_manifest(path, rel, files.get(rel), bool(files))
     for rel, path in bucc_originals(root, reads).items():
         seen.add(rel)
-        rows += _lines(path)
+        lines = _lines(path)
+        rows += lines
         entry = files.get(rel)
         if entry is None and files:
             problems.append(f"{path}: not in the manifest ({MANIFEST}): pull again")
-        elif entry is not None and (_lines(path), sha256(path)) != (entry.get("rows"), entry.get("sha256")):
+        elif entry is not None and (lines, sha256(path)) != (entry.get("rows"), entry.get("sha256")):
             problems.append(f"{path}: differs from the manifest's rows and SHA-256: the file changed since it was "
                             "pulled; pull again")
     if everything:
