@@ -23,13 +23,19 @@ def regime(intermediate: str) -> str:
     return "multi-task" if "+" in intermediate or intermediate == "all" else "single"
 
 
-def variant_label(intermediate: str, size=None, sampling=None, model: str | None = None) -> str:
-    """'mnli', 'mnli · 5,000 ex.', 'mnli+squad [temperature]', optionally prefixed with the model."""
+NOT_ZERO_SHOT = "target-dev"  # the selection rule that reads target-language dev data
+
+
+def variant_label(intermediate: str, size=None, sampling=None, model: str | None = None, selection=None) -> str:
+    """'mnli', 'mnli · 5,000 ex.', 'mnli+squad [temperature]', 'mnli (last)', 'mnli (target-dev, not zero-shot)',
+    optionally prefixed with the model."""
     label = intermediate
     if sampling and sampling != "proportional" and regime(intermediate) in ("multi-task", "mlm co-training"):
         label += f" [{sampling}]"
     if size is not None and not pd.isna(size):
         label += f" · {int(size):,} ex."
+    if isinstance(selection, str) and selection != "en-dev":
+        label += f" ({selection}, not zero-shot)" if selection == NOT_ZERO_SHOT else f" ({selection})"
     return f"{model} · {label}" if model else label
 
 
@@ -37,8 +43,9 @@ def with_labels(df: pd.DataFrame, model: bool = True) -> pd.DataFrame:
     """Adds `variant` (variant_label, with the model when several are shown) and `regime` columns."""
     several = model and df["model"].nunique() > 1 if len(df) else False
     df = df.copy()
-    df["variant"] = [variant_label(i, n, s, m if several else None) for i, n, s, m in
-                     zip(df["intermediate_task"], df["intermediate_size"], df["sampling"], df["model"])]
+    selections = df["selection"] if "selection" in df else [None] * len(df)
+    df["variant"] = [variant_label(i, n, s, m if several else None, sel) for i, n, s, m, sel in
+                     zip(df["intermediate_task"], df["intermediate_size"], df["sampling"], df["model"], selections)]
     df["regime"] = df["intermediate_task"].map(regime)
     return df
 
@@ -48,7 +55,7 @@ def gain_summary(per_seed: pd.DataFrame, by: tuple[str, ...] = ("target_task",),
     """results.task_gains (one row per seed) -> one row per variant and `by`: mean gain, seeds, a 95% percentile
     bootstrap interval of the mean over seeds (vectorised: every group with k seeds shares the same n resamples,
     drawn as multinomial counts; one seed gives the gain itself), the baseline and the chain's device-hours."""
-    keys = ["model", "model_size", "intermediate_task", "intermediate_size", "sampling", *by]
+    keys = ["model", "model_size", "intermediate_task", "intermediate_size", "sampling", "selection", *by]
     per_seed = per_seed.sort_values("seed", kind="stable")  # the same intervals whatever order the rows came in
     groups = per_seed.groupby(keys, dropna=False, sort=False)
     out = groups.agg(gain=("gain", "mean"), score=("score", "mean"), baseline=("baseline", "mean"),

@@ -166,7 +166,56 @@ def build_parser() -> Parser:
                       help="submitit cluster (default: detect: slurm where it is installed, else local)")
     _store_args(srun)
     _data_args(sub)
+    _study_args(sub)
     return parser
+
+
+def _study_args(sub) -> None:
+    """`xlt compare A B` and `xlt report`: paired tests and the study table, read from the results database."""
+    from .stats import CORRECTIONS
+    from .tables import FORMATS
+
+    compare = sub.add_parser("compare", help="paired per-language gains of B over A with intervals and adjusted "
+                                             "p-values, the task mean, and the config fields that differ")
+    compare.add_argument("a", help="side A: an intermediate task (none, mnli, mnli>squad), key=value pairs "
+                                   "(mnli,select=last,size=large,intermediate_size=1000,sampling=...,target=...) "
+                                   "or an evaluate run id")
+    compare.add_argument("b", help="side B, as A")
+    compare.add_argument("--target", help="only this target task (default: every task both sides have)")
+    compare.add_argument("--correction", choices=tuple(CORRECTIONS), default="holm",
+                         help="adjustment of the p-values for the task's many languages: holm (family-wise) or bh "
+                              "(Benjamini-Hochberg, false discovery rate) (default: holm)")
+    report = sub.add_parser("report", help="the XTREME-style study table: per task, group and overall, gains over "
+                                           "the baseline with significance marks")
+    for p in (compare, report):
+        p.add_argument("--split", default="test", help="evaluation split: test or dev (default: test)")
+        p.add_argument("--metric", choices=("headline", "f1", "em"), default="headline",
+                       help="QA scores as (EM+F1)/2, F1 or EM; other tasks keep their metric (default: headline)")
+        p.add_argument("--format", choices=FORMATS, default="text",
+                       help="text, markdown, latex or csv (default: text)")
+        p.add_argument("--db", default="results.duckdb", help="results database (default: results.duckdb)")
+
+
+def _study(args) -> int:
+    """`xlt compare` / `xlt report`: the database must be there and hold evaluate runs."""
+    from .report import comparison, study_report, study_table
+    from .results import queries
+
+    if args.split not in ("test", "dev"):
+        raise XltError(f"unknown split {args.split!r}: choose test or dev")
+    if queries.check_readable(args.db) != "ready":
+        raise XltError(f"results database {args.db} has no scores ({queries.state(args.db)}): run a study "
+                       "(xlt run, xlt sweep run) or xlt ingest --rebuild first")
+    if args.command == "compare":
+        from .compare import compare
+
+        found = compare(args.db, args.a, args.b, args.split, args.target, args.metric, args.correction)
+        print(comparison(found, args.format, args.a, args.b), end="")
+        return 0
+    f = queries.Filters(split=args.split, metric=args.metric)
+    long = study_table(queries.study(args.db, f), queries.paired(args.db, args.split, args.metric))
+    print(study_report(long, args.format, args.split), end="")
+    return 0
 
 
 def _data_args(sub) -> None:
@@ -460,6 +509,8 @@ def main(argv=None) -> int:
                 return serve(args.db, args.port)
         elif args.command == "run":
             _execute([run_chain(args)], args)
+        elif args.command in ("compare", "report"):
+            return _study(args)
     except KeyboardInterrupt:  # Ctrl-C: what finished is kept; a rerun resumes the stage from its checkpoint
         print("xlt: interrupted; rerun the same command to resume", file=sys.stderr)
         return 130

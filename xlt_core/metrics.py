@@ -45,36 +45,50 @@ def _f1(pred_tokens: list[str], gold_tokens: list[str]) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+def _qa_items(predictions: dict, references: dict, exact, f1) -> dict[str, list[float]]:
+    """Per question of `references`, in its order: EM and F1 x 100, each the max over its gold answers (a missing
+    id scores 0)."""
+    em, f = [], []
+    for qid, golds in references.items():
+        pred = predictions.get(qid)
+        em.append(100.0 * max(exact(pred, g) for g in golds) if pred is not None else 0.0)
+        f.append(100.0 * max(f1(pred, g) for g in golds) if pred is not None else 0.0)
+    return {"exact_match": em, "f1": f}
+
+
 def _qa_average(predictions: dict, references: dict, exact, f1) -> dict[str, float]:
     """Max over gold answers per question, mean over every question of `references` (a missing id scores 0)."""
     if not references:
         raise ValueError("no questions to score")
-    em_total = f1_total = 0.0
-    for qid, golds in references.items():
-        if qid not in predictions:
-            continue
-        pred = predictions[qid]
-        em_total += max(exact(pred, g) for g in golds)
-        f1_total += max(f1(pred, g) for g in golds)
-    n = len(references)
-    return {"exact_match": 100.0 * em_total / n, "f1": 100.0 * f1_total / n}
+    items = _qa_items(predictions, references, exact, f1)
+    return {name: sum(values) / len(values) for name, values in items.items()}
+
+
+def _squad_exact(p: str, g: str) -> float:
+    return float(squad_normalize(p) == squad_normalize(g))
+
+
+def _squad_f1(p: str, g: str) -> float:
+    return _f1(squad_normalize(p).split(), squad_normalize(g).split())
+
+
+def _squad_v2_f1(p: str, g: str) -> float:
+    pt, gt = squad_normalize(p).split(), squad_normalize(g).split()
+    return float(pt == gt) if not pt or not gt else _f1(pt, gt)
+
+
+def _v2_references(references: dict) -> dict:
+    return {qid: [g for g in golds if squad_normalize(g)] or [""] for qid, golds in references.items()}
 
 
 def squad(predictions: dict[str, str], references: dict[str, list[str]]) -> dict[str, float]:
     """SQuAD v1.1 evaluate-v1.1.py: EM and token F1 after `squad_normalize`, same for every language."""
-    return _qa_average(predictions, references,
-                       lambda p, g: float(squad_normalize(p) == squad_normalize(g)),
-                       lambda p, g: _f1(squad_normalize(p).split(), squad_normalize(g).split()))
+    return _qa_average(predictions, references, _squad_exact, _squad_f1)
 
 
 def squad_v2(predictions: dict[str, str], references: dict[str, list[str]]) -> dict[str, float]:
     """SQuAD v2.0 evaluate-v2.0.py: an unanswerable question has gold [""]; empty vs empty scores 1."""
-    def f1(p, g):
-        pt, gt = squad_normalize(p).split(), squad_normalize(g).split()
-        return float(pt == gt) if not pt or not gt else _f1(pt, gt)
-
-    refs = {qid: [g for g in golds if squad_normalize(g)] or [""] for qid, golds in references.items()}
-    return _qa_average(predictions, refs, lambda p, g: float(squad_normalize(p) == squad_normalize(g)), f1)
+    return _qa_average(predictions, _v2_references(references), _squad_exact, _squad_v2_f1)
 
 
 # MLQA (mlqa_evaluation_v1.py) -----------------------------------------------------------------------------
@@ -121,11 +135,25 @@ def mlqa_normalize(text: str, lang: str) -> str:
     return " ".join(t for t in tokens if t.strip())
 
 
+def _mlqa_rules(lang: str):
+    return (lambda p, g: float(mlqa_normalize(p, lang) == mlqa_normalize(g, lang)),
+            lambda p, g: _f1(mlqa_normalize(p, lang).split(), mlqa_normalize(g, lang).split()))
+
+
 def mlqa(predictions: dict[str, str], references: dict[str, list[str]], lang: str) -> dict[str, float]:
     """MLQA EM/F1; `lang` is the answer (context) language."""
-    return _qa_average(predictions, references,
-                       lambda p, g: float(mlqa_normalize(p, lang) == mlqa_normalize(g, lang)),
-                       lambda p, g: _f1(mlqa_normalize(p, lang).split(), mlqa_normalize(g, lang).split()))
+    return _qa_average(predictions, references, *_mlqa_rules(lang))
+
+
+def qa_items(metric: str, predictions: dict[str, str], references: dict[str, list[str]],
+             lang: str | None = None) -> dict[str, list[float]]:
+    """Per question (in `references`' order) the EM and F1 x 100 that `metric` (squad, squad_v2, mlqa) averages:
+    their means are its scores."""
+    if metric == "mlqa":
+        return _qa_items(predictions, references, *_mlqa_rules(lang))
+    if metric == "squad_v2":
+        return _qa_items(predictions, _v2_references(references), _squad_exact, _squad_v2_f1)
+    return _qa_items(predictions, references, _squad_exact, _squad_f1)
 
 
 # seqeval F1 (UD-POS, PAN-X) -------------------------------------------------------------------------------
@@ -177,6 +205,20 @@ def seqeval_f1(predictions: list[list[str]], golds: list[list[str]], semantics: 
     p = correct / len(pred) if pred else 0.0
     r = correct / len(true) if true else 0.0
     return {"f1": 100.0 * (2 * p * r / (p + r) if p + r else 0.0), "precision": 100.0 * p, "recall": 100.0 * r}
+
+
+def seqeval_items(predictions: list[list[str]], golds: list[list[str]],
+                  semantics: str = "paper") -> dict[str, list[int]]:
+    """Per sentence, the chunk counts that seqeval's micro F1 sums: true positives, predicted and gold chunks.
+    Sentences are joined with an 'O' between them, so no chunk crosses one: 200 x sum(tp) / (sum(pred) +
+    sum(gold)) over any set of sentences is seqeval's F1 on them."""
+    tp, n_pred, n_gold = [], [], []
+    for pred, gold in zip(predictions, golds):
+        true, found = set(get_entities([gold], semantics)), set(get_entities([pred], semantics))
+        tp.append(len(true & found))
+        n_pred.append(len(found))
+        n_gold.append(len(true))
+    return {"tp": tp, "n_pred": n_pred, "n_gold": n_gold}
 
 
 def token_accuracy(predictions: list[list[str]], golds: list[list[str]]) -> dict[str, float]:

@@ -87,6 +87,32 @@ def write_json(path: Path, value, **kwargs) -> None:
         path.write_text(json.dumps(value, **kwargs))
 
 
+def example_ids(ex: dict) -> list[str]:
+    """The examples' own ids (QA), else a fingerprint of each example's fields: what pairs two runs' per-example
+    values and proves they scored the same examples."""
+    import hashlib
+
+    if "id" in ex:
+        return [str(i) for i in ex["id"]]
+    keys = sorted(ex)
+    return [hashlib.sha1(json.dumps([row[k] for k in keys], ensure_ascii=False, default=str).encode()).hexdigest()[:16]
+            for row in ({k: ex[k][i] for k in keys} for i in range(len(ex[keys[0]])))]
+
+
+def write_items(path: Path, ids: list[str], predictions: list, items: dict[str, list], **meta) -> None:
+    """predictions/<lang>.parquet: one row per evaluation example (its position, id, prediction as JSON) with the
+    per-example values of its metric (results.examples reads them; xlt_core.stats tests gains on them)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = {"example": pa.array(range(len(ids)), pa.int32()), "id": pa.array(ids, pa.string()),
+               "prediction": pa.array([json.dumps(p, ensure_ascii=False) for p in predictions], pa.string()),
+               **{name: pa.array(values) for name, values in items.items()}}
+    table = pa.table(columns).replace_schema_metadata({"xlt": json.dumps(meta)})
+    with storage_errors(path):
+        pq.write_table(table, path)
+
+
 def split_examples(cfg: StageConfig, spec: TaskSpec, split: str, language: str, size: int | None = None,
                    names=None) -> dict[str, list]:
     """Canonical examples of one split, subsampled deterministically by the stage seed."""
@@ -196,7 +222,7 @@ def _evaluate_stage(cfg: StageConfig, out: Path, runs_dir: Path, meter) -> dict:
     if spec.type == "retrieval":
         return {"scores": _retrieval_scores(cfg, spec, out, runs_dir, meter)}
     from .models import load_task_model, load_tokenizer
-    from .tasktypes import encode_options, metric_variant
+    from .tasktypes import TYPES, encode_options, metric_variant
 
     checkpoint = run_folder(runs_dir, cfg.parent) / "checkpoint"
     tokenizer = load_tokenizer(str(checkpoint / "encoder"))
@@ -208,7 +234,10 @@ def _evaluate_stage(cfg: StageConfig, out: Path, runs_dir: Path, meter) -> dict:
         preds, scores = predictions_and_scores(model, spec.name, spec, ex, tokenizer, cfg.parent.train.max_length,
                                                lang, names, meter.device, meter,
                                                options=encode_options(spec, cfg.parent.train))
-        write_json(out / "predictions" / f"{lang}.json", {"predictions": preds}, ensure_ascii=False)
+        ttype = TYPES[spec.type]
+        shown = [[names[t] for t in row] for row in preds] if spec.type == "tagging" else preds
+        write_items(out / "predictions" / f"{lang}.parquet", example_ids(ex), shown,
+                    ttype.items(spec, ex, preds, lang, names), task=spec.name, language=lang, split=cfg.split)
         variant = metric_variant(spec.metric, cfg.parent.train)
         n = len(next(iter(ex.values())))
         rows += [{"language": lang, "split": cfg.split, "metric": metric, "score": value, "n": n, "variant": variant}
@@ -221,7 +250,7 @@ def _retrieval_scores(cfg: StageConfig, spec: TaskSpec, out: Path, runs_dir: Pat
     threshold at the best-F1 midpoint on dev, F1 on the split.
     Tatoeba: top-1 accuracy of English queries. Layer and pooling go with every score."""
     from .models import load_encoder, load_tokenizer
-    from .retrieval import bucc_candidates, bucc_f1, bucc_mine, bucc_threshold, sentence_ids, tatoeba_accuracy
+    from .retrieval import bucc_candidates, bucc_f1, bucc_items, bucc_mine, bucc_threshold, sentence_ids, tatoeba_items
     from .tasktypes import default_layer, embed
 
     source = str(run_folder(runs_dir, cfg.parent) / "checkpoint" / "encoder") if cfg.parent else cfg.model
@@ -251,12 +280,20 @@ def _retrieval_scores(cfg: StageConfig, spec: TaskSpec, out: Path, runs_dir: Pat
             ex = bucc_split(cfg.split, lang)
             cands, gold = mined(ex)
             scores = bucc_f1(cands, gold, threshold)
-            preds = {"threshold": threshold, "pairs": [(s, t) for s, t, score in cands if score >= threshold]}
+            items = bucc_items(cands, gold, threshold, list(dict.fromkeys(ex["source_id"])))
+            ids = items.pop("id")
+            mined = {}
+            for s, t, score in cands:
+                if score >= threshold:
+                    mined.setdefault(s, []).append(t)
+            preds, meta = [mined.get(i, []) for i in ids], {"threshold": threshold}
         else:
             ex = split_examples(cfg, spec, cfg.split, lang, cfg.eval_size)
-            scores = tatoeba_accuracy(vectors(ex["target"]), vectors(ex["source"]))
-            preds = {}
-        write_json(out / "predictions" / f"{lang}.json", preds)
+            items = tatoeba_items(vectors(ex["target"]), vectors(ex["source"]))
+            scores = {"accuracy": sum(items["accuracy"]) / len(items["accuracy"])}
+            preds, ids, meta = items.pop("prediction"), example_ids(ex), {}
+        write_items(out / "predictions" / f"{lang}.parquet", ids, preds, items, task=spec.name, language=lang,
+                    split=cfg.split, **meta)
         rows += [{"language": lang, "split": cfg.split, "metric": metric, "score": value,
                   "n": len(ex["source"]), "layer": layer, "pooling": cfg.pooling,
                   "variant": f"repeats-{cfg.bucc_repeats}" if spec.metric == "bucc" else None}

@@ -103,9 +103,30 @@ def bucc_f1(candidates: list[tuple], gold: set, threshold: float) -> dict[str, f
     return {"f1": 100.0 * (2 * p * r / (p + r) if p + r else 0.0), "precision": 100.0 * p, "recall": 100.0 * r}
 
 
-def tatoeba_accuracy(english: np.ndarray, other: np.ndarray) -> dict[str, float]:
-    """English sentence i queries the other language's sentences; correct when its nearest neighbour (cosine) is
-    sentence i. Ties go to the lowest index (numpy argmax)."""
+def bucc_items(candidates: list[tuple], gold: set, threshold: float, sources: list[str]) -> dict[str, list]:
+    """Per source sentence id (`sources` in order, then any other id a pair names): its mined pairs at or above
+    `threshold` that are gold (tp), its mined pairs and its gold pairs. Sums over any set of sources give BUCC's
+    F1 on them (200 tp / (mined + gold)) with the threshold held at its dev value."""
+    mined = {(s, t) for s, t, score in candidates if score >= threshold}
+    order = list(dict.fromkeys([*sources, *sorted({s for s, _ in mined | gold} - set(sources))]))
+    counts = {sid: [0, 0, 0] for sid in order}
+    for s, t in mined:
+        counts[s][1] += 1
+        counts[s][0] += (s, t) in gold
+    for s, _ in gold:
+        counts[s][2] += 1
+    return {"id": order, "tp": [counts[i][0] for i in order], "n_pred": [counts[i][1] for i in order],
+            "n_gold": [counts[i][2] for i in order]}
+
+
+def tatoeba_items(english: np.ndarray, other: np.ndarray) -> dict[str, list]:
+    """Per English query i: 100 when its nearest neighbour (cosine) among the other language's sentences is
+    sentence i, else 0, and the index it found. Ties go to the lowest index (numpy argmax)."""
     sims = l2_normalize(english) @ l2_normalize(other).T
     predicted = sims.argmax(axis=1)
-    return {"accuracy": 100.0 * float((predicted == np.arange(len(english))).mean())}
+    return {"accuracy": (100.0 * (predicted == np.arange(len(english)))).tolist(), "prediction": predicted.tolist()}
+
+
+def tatoeba_accuracy(english: np.ndarray, other: np.ndarray) -> dict[str, float]:
+    """Top-1 accuracy x 100 of English queries (tatoeba_items' mean)."""
+    return {"accuracy": float(np.mean(tatoeba_items(english, other)["accuracy"]))}

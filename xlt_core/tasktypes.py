@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from . import features as F
-from .metrics import METRICS, accuracy
+from .metrics import METRICS, accuracy, qa_items, seqeval_items
 
 SEQEVAL_VARIANT = "paper"  # seqeval 0.0.12 chunk typing (see metrics.seqeval_f1)
 HEADLINE = {"accuracy": "accuracy", "token_accuracy": "accuracy", "squad": "f1", "squad_v2": "f1", "mlqa": "f1",
@@ -109,6 +109,10 @@ class PairClassification:
     def score(self, spec, ex, predictions, lang, names=None) -> dict:
         return accuracy(predictions, ex["label"])
 
+    def items(self, spec, ex, predictions, lang, names=None) -> dict[str, list]:
+        """Per example, the values whose mean (or, for F1 counts, whose sums) give `score`'s headline."""
+        return {"accuracy": [100.0 * (p == g) for p, g in zip(predictions, ex["label"])]}
+
 
 class MultipleChoice(PairClassification):
     head = ChoiceHead
@@ -165,6 +169,10 @@ class SpanQA:
         kwargs = {"lang": lang} if spec.metric == "mlqa" else {}
         return METRICS[spec.metric](preds, refs, **kwargs)
 
+    def items(self, spec, ex, predictions, lang, names=None) -> dict[str, list]:
+        refs = {qid: golds for qid, golds in zip(ex["id"], ex["answer_texts"])}
+        return qa_items(spec.metric, dict(zip(ex["id"], predictions)), refs, lang)
+
 
 class Tagging:
     head = TagHead
@@ -195,6 +203,13 @@ class Tagging:
         if spec.metric == "seqeval":  # seqeval 0.0.12 semantics, as XTREME published; recorded as the variant
             return METRICS["seqeval"](pred, ex["tag_names"], semantics=SEQEVAL_VARIANT)
         return METRICS[spec.metric](pred, ex["tag_names"])
+
+    def items(self, spec, ex, predictions, lang, names=None) -> dict[str, list]:
+        names = names or spec.label_names
+        pred = [[names[t] for t in row] for row in predictions]
+        if spec.metric != "seqeval":
+            raise ValueError(f"no per-example values for metric {spec.metric!r}")
+        return seqeval_items(pred, ex["tag_names"], semantics=SEQEVAL_VARIANT)
 
 
 class MLMHead(nn.Module):

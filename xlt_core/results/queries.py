@@ -7,8 +7,9 @@ language, its score as (EM+F1)/2, F1 and EM precomputed at ingest), so the pages
 means over seeds first, then over languages.
 
 A *variant* is what was trained before the target task: model, intermediate task label, intermediate data size and
-multi-task sampling. The baseline is intermediate_task = 'none' of the same model; gains are measured on the
-languages both have.
+multi-task sampling, and the rule that chose the checkpoint (en-dev, the default; last; target-dev; average-k). The
+baseline is intermediate_task = 'none' of the same model and selection rule; gains are measured on the languages
+both have.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import pandas as pd
 from ..scoring import METRIC_CHOICES
 from .store import TABLES, check_file, retry_while_locked
 
-VARIANT = ("model", "model_size", "intermediate_task", "intermediate_size", "sampling")
+VARIANT = ("model", "model_size", "intermediate_task", "intermediate_size", "sampling", "selection")
 _V = ", ".join(VARIANT)
 FILTER_COLUMNS = {"models": "model", "model_sizes": "model_size", "intermediate_tasks": "intermediate_task",
                   "target_tasks": "target_task", "languages": "language", "seeds": "seed"}
@@ -184,17 +185,19 @@ def task_gains(db, f: Filters):
                        FROM task_scores WHERE split = ? AND intermediate_task <> 'none' AND {where}
                        GROUP BY variant_key, target_task, seed"""
         seed_params = [f.split, *run_params]
-    base_lang = """base_lang AS (SELECT v.model, p.target_task, p.language_key, avg(p.score) AS baseline
+    base_lang = """base_lang AS (SELECT v.model, v.selection, p.target_task, p.language_key, avg(p.score) AS baseline
                       FROM picked p JOIN variants v USING (variant_key) WHERE p.baseline_run
-                      GROUP BY v.model, p.target_task, p.language_key)"""
+                      GROUP BY v.model, v.selection, p.target_task, p.language_key)"""
     df = _read(db, f"""WITH {cells}, {base_lang},
-        base AS (SELECT model, target_task, avg(baseline) AS baseline, count(*) AS n, bit_xor(language_key) AS lset
-                 FROM base_lang GROUP BY model, target_task),
+        base AS (SELECT model, selection, target_task, avg(baseline) AS baseline, count(*) AS n,
+                        bit_xor(language_key) AS lset
+                 FROM base_lang GROUP BY model, selection, target_task),
         per_seed AS ({per_seed})
         SELECT variant_key, target_task, seed, score, b.baseline, score - b.baseline AS gain, n AS languages,
-               chain_wall_s, chain_flops, b.target_task IS NULL AND (model, target_task) IN (SELECT (model, target_task)
-               FROM base) AS other_languages
-        FROM per_seed JOIN variants USING (variant_key) LEFT JOIN base b USING (model, target_task, n, lset)""",
+               chain_wall_s, chain_flops, b.target_task IS NULL AND (model, selection, target_task) IN
+               (SELECT (model, selection, target_task) FROM base) AS other_languages
+        FROM per_seed JOIN variants USING (variant_key)
+        LEFT JOIN base b USING (model, selection, target_task, n, lset)""",
                [*params, *seed_params], named=True)
     columns = [*VARIANT, "target_task", "seed", "score", "baseline", "gain", "languages", "chain_wall_s", "chain_flops"]
     if df is None or not df["other_languages"].any():
@@ -204,7 +207,8 @@ def task_gains(db, f: Filters):
         SELECT p.variant_key, p.target_task, p.seed, avg(p.score) AS score, avg(b.baseline) AS baseline,
                count(*) AS languages
         FROM picked p JOIN variants v USING (variant_key)
-        JOIN base_lang b ON b.model = v.model AND b.target_task = p.target_task AND b.language_key = p.language_key
+        JOIN base_lang b ON b.model = v.model AND b.selection = v.selection AND b.target_task = p.target_task
+                         AND b.language_key = p.language_key
         WHERE list_contains(?, p.variant_key) GROUP BY ALL""", [*params, sorted(set(odd["variant_key"]))])
     odd = odd.drop(columns=["score", "baseline", "languages"]).merge(shared, on=["variant_key", "target_task", "seed"])
     odd["gain"] = odd["score"] - odd["baseline"]
@@ -222,8 +226,8 @@ def language_gains(db, f: Filters):
         named AS (SELECT * FROM lang JOIN variants USING (variant_key))
         SELECT {', '.join('s.' + v for v in VARIANT)}, s.target_task, s.language, s.score, s.seeds,
                b.score AS baseline, s.score - b.score AS gain
-        FROM named s JOIN named b ON b.baseline_run AND b.model = s.model AND b.target_task = s.target_task
-                                 AND b.language = s.language
+        FROM named s JOIN named b ON b.baseline_run AND b.model = s.model AND b.selection = s.selection
+                                 AND b.target_task = s.target_task AND b.language = s.language
         WHERE NOT s.baseline_run
         ORDER BY ALL""", params)
 
@@ -301,6 +305,29 @@ def chain_rows(db):
     return _read(db, """SELECT s.*, c.intermediate_size, c.sampling, c.mlm, c.chain_wall_s, c.chain_flops, c.device
                         FROM scores s JOIN chains c USING (run_id)
                         ORDER BY s.model, s.intermediate_task, s.target_task, s.language""")
+
+
+def evaluate_runs(db):
+    """Every evaluate run with what picks it in `xlt compare`: model, size, intermediate task, data size,
+    sampling, selection rule, target task, split, seed, evaluation size, its folder and its full config (JSON)."""
+    return _read(db, """SELECT r.run_id, r.model, r.model_size, r.intermediate_task, c.intermediate_size, c.sampling,
+                               coalesce(r.selection, 'en-dev') AS selection, r.task AS target_task,
+                               json_extract_string(r.config, '$.split') AS split, r.seed,
+                               CAST(json_extract_string(r.config, '$.eval_size') AS INTEGER) AS eval_size,
+                               r.run_dir, r.config
+                        FROM runs r LEFT JOIN chains c USING (run_id) WHERE r.stage = 'evaluate'
+                        ORDER BY r.run_id""")
+
+
+def paired(db, split: str = "test", metric: str = "headline", languages: str = "avg"):
+    """The paired tests of evaluate runs against their baselines made at ingest (store.fill_paired), with the
+    variant of each run: `languages` 'avg' for the task means, 'each' for the per-language rows."""
+    test = "p.language = 'avg'" if languages == "avg" else "p.language <> 'avg'"
+    return _read(db, f"""SELECT r.model, r.model_size, r.intermediate_task, c.intermediate_size, c.sampling,
+                                coalesce(r.selection, 'en-dev') AS selection, p.*
+                         FROM paired p JOIN runs r USING (run_id) LEFT JOIN chains c USING (run_id)
+                         WHERE p.split = ? AND p.metric = ? AND {test}
+                         ORDER BY ALL""", [split, metric])
 
 
 def claims_status(db, f: Filters | None = None, splits: list[str] | None = None):

@@ -45,9 +45,12 @@ CREATE TABLE IF NOT EXISTS runs (
     intermediate_task VARCHAR, target_task VARCHAR, task VARCHAR, seed INTEGER, data VARCHAR,
     data_revision VARCHAR, dev_metric VARCHAR, dev_score DOUBLE, git_commit VARCHAR, git_dirty BOOLEAN,
     xlt_version VARCHAR, packages VARCHAR, hardware VARCHAR, config VARCHAR, cost VARCHAR, wall_s DOUBLE,
-    device VARCHAR, started_at VARCHAR, finished_at VARCHAR, run_dir VARCHAR, notebook VARCHAR, model_params BIGINT
+    device VARCHAR, started_at VARCHAR, finished_at VARCHAR, run_dir VARCHAR, notebook VARCHAR, model_params BIGINT,
+    selection VARCHAR, pair_key VARCHAR
 );
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS model_params BIGINT;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS selection VARCHAR;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS pair_key VARCHAR;
 CREATE TABLE IF NOT EXISTS costs (
     run_id VARCHAR PRIMARY KEY, stage VARCHAR, model VARCHAR, model_size VARCHAR, intermediate_task VARCHAR,
     target_task VARCHAR, seed INTEGER, wall_s DOUBLE, device VARCHAR, device_name VARCHAR, real_tokens BIGINT,
@@ -72,24 +75,32 @@ CREATE TABLE IF NOT EXISTS chains (
 );
 CREATE TABLE IF NOT EXISTS variants (
     variant_key UBIGINT PRIMARY KEY, model VARCHAR, model_size VARCHAR, intermediate_task VARCHAR,
-    intermediate_size INTEGER, sampling VARCHAR
+    intermediate_size INTEGER, sampling VARCHAR, selection VARCHAR
 );
 CREATE TABLE IF NOT EXISTS cells (
     variant_key UBIGINT, language_key UBIGINT, run_id VARCHAR, model VARCHAR, model_size VARCHAR, intermediate_task VARCHAR, intermediate_size INTEGER,
-    sampling VARCHAR, target_task VARCHAR, split VARCHAR, language VARCHAR, seed INTEGER, headline DOUBLE, f1 DOUBLE,
-    em DOUBLE, chain_wall_s DOUBLE, chain_flops DOUBLE, device VARCHAR
+    sampling VARCHAR, selection VARCHAR, target_task VARCHAR, split VARCHAR, language VARCHAR, seed INTEGER,
+    headline DOUBLE, f1 DOUBLE, em DOUBLE, n INTEGER, chain_wall_s DOUBLE, chain_flops DOUBLE, device VARCHAR
 );
+CREATE TABLE IF NOT EXISTS paired (
+    run_id VARCHAR, baseline_id VARCHAR, target_task VARCHAR, split VARCHAR, seed INTEGER, language VARCHAR,
+    metric VARCHAR, a DOUBLE, b DOUBLE, gain DOUBLE, lo DOUBLE, hi DOUBLE, se DOUBLE, p DOUBLE, p_adjusted DOUBLE,
+    n INTEGER, PRIMARY KEY (run_id, language, metric)
+);
+ALTER TABLE variants ADD COLUMN IF NOT EXISTS selection VARCHAR;
+ALTER TABLE cells ADD COLUMN IF NOT EXISTS selection VARCHAR;
+ALTER TABLE cells ADD COLUMN IF NOT EXISTS n INTEGER;
 CREATE TABLE IF NOT EXISTS task_scores (
     variant_key UBIGINT, run_id VARCHAR, model VARCHAR, model_size VARCHAR, intermediate_task VARCHAR,
     target_task VARCHAR, split VARCHAR, seed INTEGER, languages INTEGER, language_set UBIGINT, headline DOUBLE,
     f1 DOUBLE, em DOUBLE, chain_wall_s DOUBLE, chain_flops DOUBLE
 );
 """
-TABLES = ("runs", "scores", "costs", "chains", "variants", "cells", "task_scores", "published", "claims")
+TABLES = ("runs", "scores", "costs", "chains", "variants", "cells", "task_scores", "paired", "published", "claims")
 RUN_COLUMNS = ("run_id", "stage", "parent_id", "model", "model_size", "intermediate_task", "target_task", "task",
                "seed", "data", "data_revision", "dev_metric", "dev_score", "git_commit", "git_dirty", "xlt_version",
                "packages", "hardware", "config", "cost", "wall_s", "device", "started_at", "finished_at", "run_dir",
-               "notebook", "model_params")
+               "notebook", "model_params", "selection", "pair_key")
 COST_COLUMNS = ("run_id", "stage", "model", "model_size", "intermediate_task", "target_task", "seed", "wall_s",
                 "device", "device_name", "real_tokens", "padded_tokens", "est_train_flops", "peak_memory_mb", "steps")
 REFERENCE = Path(__file__).parent.parent / "reference"
@@ -129,14 +140,15 @@ GROUP BY c.run_id
 # split and task filters skip whole blocks.
 FILL_CELLS = f"""
 INSERT INTO cells BY NAME
-SELECT hash(s.model, s.model_size, s.intermediate_task, c.intermediate_size, c.sampling) AS variant_key,
+SELECT hash(s.model, s.model_size, s.intermediate_task, c.intermediate_size, c.sampling,
+            coalesce(r.selection, 'en-dev')) AS variant_key,
        hash(s.language) AS language_key, s.run_id, s.model, s.model_size, s.intermediate_task, c.intermediate_size,
-       c.sampling, s.target_task, s.split, s.language, s.seed,
+       c.sampling, coalesce(r.selection, 'en-dev') AS selection, s.target_task, s.split, s.language, s.seed,
        {", ".join(f"avg(s.score) FILTER (WHERE list_contains(?, s.target_task || ':' || s.metric)) AS {choice}"
                   for choice in METRIC_CHOICES)},
-       any_value(c.chain_wall_s) AS chain_wall_s, any_value(c.chain_flops) AS chain_flops,
+       max(s.n) AS n, any_value(c.chain_wall_s) AS chain_wall_s, any_value(c.chain_flops) AS chain_flops,
        any_value(c.device) AS device
-FROM scores s LEFT JOIN chains c USING (run_id)
+FROM scores s LEFT JOIN chains c USING (run_id) LEFT JOIN runs r USING (run_id)
 WHERE s.run_id NOT IN (SELECT run_id FROM cells)
   AND coalesce(s.variant, '') <> 'repeats-all-ids' AND coalesce(s.pooling, 'mean') = 'mean'
 GROUP BY ALL ORDER BY s.split, s.target_task, s.model, s.intermediate_task
@@ -153,8 +165,19 @@ GROUP BY ALL ORDER BY split, target_task, model, intermediate_task
 """
 FILL_VARIANTS = """
 INSERT OR IGNORE INTO variants
-SELECT DISTINCT variant_key, model, model_size, intermediate_task, intermediate_size, sampling FROM cells
+SELECT DISTINCT variant_key, model, model_size, intermediate_task, intermediate_size, sampling, selection FROM cells
 """
+# evaluate runs with a baseline run (intermediate 'none') of the same pair key (xlt_core.compare.pair_key: the same
+# model, target, seed, evaluation and target training) and no paired test yet
+PAIRS_TO_TEST = """
+SELECT r.run_id, b.run_id AS baseline_id, r.run_dir, b.run_dir AS baseline_dir, r.task, r.seed,
+       json_extract_string(r.config, '$.split') AS split
+FROM runs r JOIN runs b ON b.pair_key = r.pair_key AND b.stage = 'evaluate' AND b.intermediate_task = 'none'
+WHERE r.stage = 'evaluate' AND r.intermediate_task <> 'none' AND r.run_id NOT IN (SELECT run_id FROM paired)
+ORDER BY r.run_id
+"""
+PAIRED_COLUMNS = ("run_id", "baseline_id", "target_task", "split", "seed", "language", "metric", "a", "b", "gain",
+                  "lo", "hi", "se", "p", "p_adjusted", "n")
 
 
 def fill_derived(con) -> None:
@@ -164,6 +187,35 @@ def fill_derived(con) -> None:
                              for choice in METRIC_CHOICES]).fetchall()
     con.execute(FILL_TASK_SCORES).fetchall()
     con.execute(FILL_VARIANTS).fetchall()
+    fill_paired(con)
+
+
+def fill_paired(con) -> None:
+    """The paired test of every evaluate run against its baseline run (same pair key), per language and for the
+    task mean, for each metric choice (xlt_core.compare): computed once, at ingest, from the per-example files.
+    A pair whose runs have no per-example files (evaluated by an older xlt) is left out."""
+    import pandas as pd
+
+    from ..compare import CHOICES, compare_pairs
+    from .examples import example_values, files
+
+    rows = []
+    for r in con.execute(PAIRS_TO_TEST).df().itertuples(index=False):
+        if not (r.run_dir and r.baseline_dir and files(r.run_dir) and files(r.baseline_dir)):
+            continue
+        a, b = example_values(r.baseline_dir, con=con), example_values(r.run_dir, con=con)
+        choices = CHOICES if TASKS[r.task].type == "span_qa" else ("headline",)
+        for choice in choices:
+            try:
+                found = compare_pairs([(r.seed, a, b)], r.task, choice)
+            except XltError as err:
+                print(f"xlt: warning: no paired test for {r.run_id}: {err}", file=sys.stderr)
+                break
+            table = found["languages"].to_dict("records") + [{**found["task"], "p_adjusted": found["task"]["p"]}]
+            for metric in (CHOICES if len(choices) == 1 else (choice,)):
+                rows += [(r.run_id, r.baseline_id, r.task, r.split, r.seed, t["language"], metric, t["a"], t["b"],
+                          t["gain"], t["lo"], t["hi"], t["se"], t["p"], t["p_adjusted"], t["n"]) for t in table]
+    insert(con, "paired", pd.DataFrame(rows, columns=list(PAIRED_COLUMNS)))
 
 
 def _wait() -> None:
@@ -231,6 +283,29 @@ def model_name(record: dict) -> str:
     return (record.get("model") or {}).get("name", record["config"]["model"])
 
 
+def selection(cfg: dict) -> str:
+    """The checkpoint selection rule of the weights a stage used: a training stage's own; an evaluate stage's, its
+    target stage's (retrieval is scored on the intermediate encoder, selected on English dev)."""
+    train = cfg.get("train") or ((cfg.get("parent") or {}).get("train") if (cfg.get("parent") or {}).get("stage")
+                                 == "target" else None) or {}
+    return train.get("select", "en-dev")
+
+
+def pair_key(record: dict) -> str:
+    """What an evaluate run shares with the baseline it is paired with: the model, and everything of the
+    evaluation and of the target training (task, seed, data, split, sizes, options, selection rule) but the
+    intermediate stages and the languages."""
+    import hashlib
+
+    cfg = dict(record["config"])
+    parent = cfg.pop("parent", None) or {}
+    cfg.pop("languages", None)
+    target = {k: v for k, v in parent.items() if k != "parent"} if parent.get("stage") == "target" else None
+    key = {"model": model_name(record), "evaluate": cfg, "target": target,
+           "selection": selection(record["config"])}
+    return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
 def run_row(record: dict) -> tuple:
     cfg, prov, cost = record["config"], record["provenance"], record["cost"]
     dev = record.get("dev") or {}
@@ -244,7 +319,8 @@ def run_row(record: dict) -> tuple:
         packages=json.dumps(prov["packages"]), hardware=json.dumps(prov["hardware"]), config=json.dumps(cfg),
         cost=json.dumps(cost), wall_s=cost["wall_s"], device=cost["device"], started_at=record["started_at"],
         finished_at=record["finished_at"], run_dir=record["run_dir"],
-        notebook=str(notebook) if notebook.exists() else None, model_params=(record.get("model") or {}).get("params"))
+        notebook=str(notebook) if notebook.exists() else None, model_params=(record.get("model") or {}).get("params"),
+        selection=selection(cfg), pair_key=pair_key(record) if cfg["stage"] == "evaluate" else None)
     return tuple(values[c] for c in RUN_COLUMNS)
 
 

@@ -61,7 +61,7 @@ def make(db, n_scores: int = 1_000_000, seed: int = 0) -> dict:
                          cost=json.dumps({"wall_s": wall}), wall_s=wall, device="cuda", started_at=None,
                          finished_at=f"2026-01-01T{len(runs) // 3600 % 24:02d}:{len(runs) // 60 % 60:02d}:"
                                      f"{len(runs) % 60:02d}+00:00", run_dir=None, notebook=None,
-                         model_params=PARAMS[size], **provenance))
+                         model_params=PARAMS[size], selection="en-dev", pair_key=None, **provenance))
         costs.append(dict(run_id=run_id, stage=stage, model=model, model_size=size, intermediate_task=inter,
                           target_task=target, seed=s, wall_s=wall, device="cuda", device_name="synthetic",
                           real_tokens=None, padded_tokens=None, est_train_flops=wall * 4e14, peak_memory_mb=None,

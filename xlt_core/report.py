@@ -1,0 +1,158 @@
+"""What `xlt compare` and `xlt report` print: paired comparisons and the XTREME-style study table with gains over
+the baseline and significance marks, as text, Markdown, LaTeX or CSV (xlt_core.tables)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from . import stats
+from .analysis import with_labels, xtreme_table
+from .tables import p_value, render
+from .tasks import GROUPS, TASKS
+
+MARK = "*"  # the 95% interval of the gain excludes zero
+
+
+def _signed(x) -> str:
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+.1f}"
+
+
+def comparison(results: list[dict], fmt: str = "text", side_a: str = "A", side_b: str = "B") -> str:
+    """compare.compare's results as one document: per (model,) task a header (runs, seeds, examples, correction),
+    the per-language table, the task mean, the test over seeds and the config fields that differ."""
+    if fmt == "csv":
+        frames = [r["languages"].assign(model=r["model"], target_task=r["target_task"], split=r["split"],
+                                         correction=r["correction"], not_zero_shot=r["not_zero_shot"])
+                  for r in results]
+        frames += [pd.DataFrame([{**r["task"], "p_adjusted": None, "model": r["model"],
+                                  "target_task": r["target_task"], "split": r["split"], "correction": None,
+                                  "not_zero_shot": r["not_zero_shot"]}]) for r in results]
+        table = pd.concat(frames, ignore_index=True)
+        first = ["model", "target_task", "split", "language", "a", "b", "gain", "lo", "hi", "se", "p", "p_adjusted",
+                 "correction", "n", "seeds", "not_zero_shot"]
+        return render(table[first].rename(columns={"a": side_a, "b": side_b}), "csv")
+    parts = []
+    for r in results:
+        langs = r["languages"]
+        table = pd.DataFrame({
+            "language": [*langs["language"], "avg"], side_a: [*langs["a"], r["task"]["a"]],
+            side_b: [*langs["b"], r["task"]["b"]], "gain": [_signed(g) for g in [*langs["gain"], r["task"]["gain"]]],
+            "95% interval": [f"[{lo:+.1f}, {hi:+.1f}]" for lo, hi in zip([*langs["lo"], r["task"]["lo"]],
+                                                                            [*langs["hi"], r["task"]["hi"]])],
+            "p": [p_value(p) for p in [*langs["p"], r["task"]["p"]]],
+            f"p ({r['correction']})": [*(p_value(p) for p in langs["p_adjusted"]), "–"],
+            "examples": [*langs["n"], r["task"]["n"]]})
+        seeds = r["seeds"]
+        seed_line = (f"over {seeds['seeds']} seeds (t test on seed-level task gains): {seeds['gain']:+.1f} "
+                     f"[{seeds['lo']:+.1f}, {seeds['hi']:+.1f}], p {p_value(seeds['p'])}" if seeds else
+                     f"one seed ({', '.join(map(str, r['seed_list']))}): no test over seeds; the interval covers the "
+                     "evaluation examples only")
+        caution = [] if min(langs["n"]) >= 300 and seeds else \
+            ["caution: " + "; ".join(x for x in (
+                "fewer than 300 examples in some language" if min(langs["n"]) < 300 else "",
+                "a single seed" if not seeds else "") if x)]
+        head = (f"{r['target_task']} · {r['model']} · {r['split']} split · B minus A, paired bootstrap over "
+                f"examples ({r['resamples']} resamples), p adjusted for {len(langs)} languages by "
+                f"{r['correction']}" + (" · NOT ZERO-SHOT (target-dev selection)" if r["not_zero_shot"] else ""))
+        diff = pd.DataFrame([(k, _text(va), _text(vb)) for k, va, vb in r["diff"]],
+                            columns=["config", side_a, side_b])
+        runs = f"runs A: {', '.join(r['runs_a'])}; runs B: {', '.join(r['runs_b'])}"
+        if fmt == "text":
+            parts.append("\n".join([head, runs, render(table, "text"), seed_line, *caution,
+                                    render(diff, "text") if len(diff) else "configs do not differ"]))
+        else:
+            notes = [runs, seed_line, *caution]
+            if fmt == "markdown":
+                parts.append("\n".join([f"### {head}", "", *(f"- {n}" for n in notes), "", render(table, fmt),
+                                        render(diff, fmt) if len(diff) else ""]))
+            else:
+                parts.append("\n".join([f"% {n}" for n in notes] + [render(table, fmt, caption=head),
+                                                                     render(diff, fmt) if len(diff) else ""]))
+    return "\n".join(parts)
+
+
+def _text(value) -> str:
+    return "–" if value is None else str(value)
+
+
+# the study table ----------------------------------------------------------------------------------------------------
+def gain_tests(paired: pd.DataFrame) -> pd.DataFrame:
+    """results.queries.paired (task rows, one per evaluate run) -> per variant and target task: the mean gain over
+    seeds with its 95% interval (t over seeds with two or more, else the one seed's bootstrap interval), p, seeds,
+    the examples it rests on, and whether the interval excludes zero."""
+    out = []
+    keys = ["model", "model_size", "intermediate_task", "intermediate_size", "sampling", "selection", "target_task"]
+    for key, g in paired.groupby(keys, dropna=False, sort=False):
+        test = stats.seed_test(g["gain"])
+        if test is None:
+            test = {"gain": float(g["gain"].iloc[0]), "lo": float(g["lo"].iloc[0]), "hi": float(g["hi"].iloc[0]),
+                    "p": float(g["p"].iloc[0]), "seeds": 1}
+        out.append({**dict(zip(keys, key)), "gain": test["gain"], "lo": test["lo"], "hi": test["hi"],
+                    "p": test["p"], "seeds": test["seeds"], "examples": int(g["n"].iloc[0]),
+                    "interval": "seeds (t)" if test["seeds"] > 1 else "examples (bootstrap)",
+                    "significant": not stats.crosses_zero(test["lo"], test["hi"])})
+    return pd.DataFrame(out)
+
+
+def study_table(study: pd.DataFrame, paired: pd.DataFrame) -> pd.DataFrame:
+    """Long form, one row per variant and column (task, group, xtreme): the score, and for variants other than the
+    baseline the gain with its interval and significance. Groups and the overall score only where every task of
+    them is complete (all official languages), as analysis.xtreme_table."""
+    wide = xtreme_table(study)
+    tests = with_labels(gain_tests(paired)) if len(paired) else pd.DataFrame()
+    rows = []
+    columns = [t for t in TASKS if t in wide.columns] + [c for c in wide.columns if c.startswith("group:")] + ["xtreme"]
+    for _, row in wide.iterrows():
+        mine = tests[(tests["variant"] == row["variant"]) & (tests["model"] == row["model"])] if len(tests) else tests
+        by_task = {t.target_task: t for t in mine.itertuples(index=False)} if len(mine) else {}
+        for column in columns:
+            score = row.get(column)
+            rec = {"variant": row["variant"], "model": row["model"], "column": column.removeprefix("group:"),
+                   "score": None if pd.isna(score) else float(score), "gain": None, "lo": None, "hi": None, "p": None,
+                   "seeds": None, "examples": None, "significant": None, "interval": None}
+            if column in by_task:
+                t = by_task[column]
+                rec.update(gain=t.gain, lo=t.lo, hi=t.hi, p=t.p, seeds=t.seeds, examples=t.examples,
+                           significant=t.significant, interval=t.interval)
+            elif row["intermediate_task"] != "none" and by_task:
+                rec.update(_summary_gain(column.removeprefix("group:"), by_task))
+            rows.append(rec)
+    return pd.DataFrame(rows)
+
+
+def _summary_gain(column: str, by_task: dict) -> dict:
+    """A group's or the overall gain: the mean of its tasks' gains, its interval from their standard errors as
+    if independent (normal approximation), when every task of it has a test."""
+    members = GROUPS.get(column) or [t for m in GROUPS.values() for t in m]
+    if not all(t in by_task for t in members):
+        return {}
+    gains = [by_task[t].gain for t in members]
+    se = math.sqrt(sum(((by_task[t].hi - by_task[t].lo) / (2 * 1.96)) ** 2 for t in members)) / len(members)
+    gain = float(np.mean(gains))
+    return {"gain": gain, "lo": gain - 1.96 * se, "hi": gain + 1.96 * se, "seeds": min(by_task[t].seeds for t in members),
+            "significant": not stats.crosses_zero(gain - 1.96 * se, gain + 1.96 * se), "interval": "tasks (normal)"}
+
+
+def study_report(long: pd.DataFrame, fmt: str = "text", split: str = "test") -> str:
+    """study_table as a paper's table: a row per variant, a column per task, group and the XTREME score; each cell
+    the score and, beside it, the gain over the baseline with MARK where its 95% interval excludes zero."""
+    if fmt == "csv":
+        return render(long, "csv")
+    if long.empty:
+        return "no scores: run a study and ingest it first\n"
+    cell = [("–" if pd.isna(r.score) else f"{r.score:.1f}") +
+            ("" if r.gain is None or pd.isna(r.gain) else f" ({_signed(r.gain)}{MARK if r.significant else ''})")
+            for r in long.itertuples(index=False)]
+    wide = long.assign(cell=cell).pivot_table(index=["model", "variant"], columns="column", values="cell",
+                                              aggfunc="first", sort=False)
+    order = [c for c in dict.fromkeys(long["column"]) if c in wide.columns]
+    wide = wide[order].reset_index().fillna("–")
+    seeds = long.groupby(["model", "variant"], sort=False)["seeds"].max()
+    note = (f"{split} split; each cell: score (gain over the baseline of the same model; {MARK}: its 95% interval "
+            "excludes 0: t over seeds with two or more seeds, else a paired bootstrap over the evaluation examples; "
+            "groups and XTREME: the tasks' intervals combined). Seeds per variant: "
+            + ", ".join(f"{v} {int(s) if not pd.isna(s) else 1}" for (m, v), s in seeds.items()))
+    return render(wide, fmt, caption=note)
