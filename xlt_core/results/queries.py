@@ -330,18 +330,33 @@ def paired(db, split: str = "test", metric: str = "headline", languages: str = "
                          ORDER BY ALL""", [split, metric])
 
 
-def claims_status(db, f: Filters | None = None, splits: list[str] | None = None):
-    """Each claim with its status on the reproduced scores (xlt_core.claims), its measured value and sources.
-    The claims are about dev scores: dev is used where there is any, test otherwise. Model, size and seed filters
-    apply; languages and metric do not (the claims are stated on the official averages)."""
-    from ..claims import cells_from_frame, gains_from_cells, verdicts
+def claims_status(db):
+    """Each claim of the reference table judged by its own rule (xlt_core.claims): status, measured value with its
+    95% interval, the seeds used, coverage of the runs the rule needs, why, and the rule in words, beside the claim
+    and its sources. The dashboard's filters do not apply: each rule says which runs count. None when the database
+    has no claims, or claims without their rules (written by an older xlt: `xlt ingest` adds them)."""
+    from ..claims import Rule, verdicts
 
     table = claims(db)
-    if table is None:
+    if table is None or table.empty or "effect" not in table.columns:
         return None
-    splits = filter_values(db).get("split", []) if splits is None else splits
-    split = "dev" if "dev" in splits else "test"
-    f = Filters(split=split, models=f.models, model_sizes=f.model_sizes, seeds=f.seeds) if f else Filters(split=split)
-    cells = claim_cells(db, f)
-    found = pd.DataFrame(verdicts(gains_from_cells(cells_from_frame(cells)), split))
-    return table.merge(found, on="claim_id", how="left")
+    rules = [Rule.from_row(row) for row in table.to_dict("records")]
+    runs = claim_runs(db, sorted({r.model for r in rules}), sorted({s for r in rules for s in r.splits()}))
+    found = pd.DataFrame(verdicts(rules, runs, filter_values(db).get("model", [])))
+    order = table["claim_id"].str.extract(r"(\d+)$")[0].astype(float)
+    return table.assign(_order=order).sort_values(["_order", "claim_id"]).drop(columns="_order").merge(
+        found, on="claim_id", how="left")
+
+
+def claim_runs(db, models, splits):
+    """For the claims (xlt_core.claims.qualifying): one row per evaluate run of these models on these splits, with
+    its task score (the mean over its languages, QA as (EM+F1)/2) and how many languages it has, its variant's data
+    size, sampling and (where recorded) checkpoint selection, its MLM share and the data it ran on."""
+    return _read(db, """SELECT t.run_id, t.model, t.intermediate_task, t.target_task, t.split, t.seed, t.languages,
+                               t.headline AS score, v.* EXCLUDE (variant_key, model, model_size, intermediate_task),
+                               coalesce(c.mlm, 0) AS mlm, r.data
+                        FROM task_scores t JOIN variants v ON v.variant_key = t.variant_key
+                        LEFT JOIN chains c ON c.run_id = t.run_id LEFT JOIN runs r ON r.run_id = t.run_id
+                        WHERE list_contains(?, t.model) AND list_contains(?, t.split)
+                        ORDER BY t.model, t.intermediate_task, t.target_task, t.split, t.seed, t.run_id""",
+                 [list(models), list(splits)])

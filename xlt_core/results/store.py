@@ -61,8 +61,18 @@ CREATE TABLE IF NOT EXISTS published (
     metric VARCHAR, split VARCHAR, score DOUBLE, source VARCHAR
 );
 CREATE TABLE IF NOT EXISTS claims (
-    claim_id VARCHAR PRIMARY KEY, claim VARCHAR, status_in_sources VARCHAR, how_to_test VARCHAR
+    claim_id VARCHAR PRIMARY KEY, claim VARCHAR, status_in_sources VARCHAR, how_to_test VARCHAR, model VARCHAR,
+    split VARCHAR, intermediate VARCHAR, compare_with VARCHAR, targets VARCHAR, min_seeds INTEGER, effect VARCHAR,
+    claimed DOUBLE
 );
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS model VARCHAR;
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS split VARCHAR;
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS intermediate VARCHAR;
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS compare_with VARCHAR;
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS targets VARCHAR;
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS min_seeds INTEGER;
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS effect VARCHAR;
+ALTER TABLE claims ADD COLUMN IF NOT EXISTS claimed DOUBLE;
 CREATE TABLE IF NOT EXISTS scores (
     run_id VARCHAR, model VARCHAR, model_size VARCHAR, intermediate_task VARCHAR, target_task VARCHAR,
     language VARCHAR, split VARCHAR, metric VARCHAR, score DOUBLE, n INTEGER, seed INTEGER,
@@ -348,11 +358,16 @@ def _reference_rows(name: str) -> list[tuple]:
 
 
 def add_reference(con) -> None:
-    """The published numbers and the claims, once."""
-    if not con.execute("SELECT count(*) FROM published").fetchall()[0][0]:
-        con.executemany("INSERT INTO published VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        _reference_rows("published_results.csv"))
-        con.executemany("INSERT OR IGNORE INTO claims VALUES (?, ?, ?, ?)", _reference_rows("claims.csv"))
+    """The published numbers and the claims with their rules, as this xlt ships them: replaced at every ingest, so
+    that a database written by an older xlt gets the current ones."""
+    import csv
+
+    for table, name in (("published", "published_results.csv"), ("claims", "claims.csv")):
+        with open(REFERENCE / name, newline="", encoding="utf-8") as f:
+            columns = next(csv.reader(f))
+        con.execute(f"DELETE FROM {table}").fetchall()
+        con.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                        _reference_rows(name))
 
 
 def folder_rows(folder) -> tuple[tuple, tuple, list[tuple]]:
