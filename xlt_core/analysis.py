@@ -131,9 +131,19 @@ def data_size(intermediate: str, size) -> float | None:
 
 def published_vs_reproduced(published: pd.DataFrame, ours: pd.DataFrame) -> pd.DataFrame:
     """Each published number beside ours (results.baselines: same model, task, metric and split -- 'validation' is
-    our 'dev' -- and language; 'avg' is our mean over the task's official languages, with how many we have)."""
+    our 'dev' -- and language; 'avg' is our mean over the task's official languages, with how many we have).
+    The same number (model, intermediate task, target task, language, metric, split) from another source is named
+    in `also_in` where it is equal, in `disagrees` (its value and source) where it is not; several are separated
+    by ' | '."""
+    def same(p):
+        return p.model, p.intermediate_task, p.target_task, p.language, p.metric, p.split
+
+    reported = {}
+    for p in published.itertuples(index=False):
+        reported.setdefault(same(p), []).append(p)
     rows = []
     for p in published.itertuples(index=False):
+        others = [o for o in reported[same(p)] if o.source != p.source]
         split = "dev" if p.split == "validation" else p.split
         mine = ours[(ours["model"] == p.model) & (ours["target_task"] == p.target_task) &
                     (ours["metric"] == p.metric) & (ours["split"] == split)]
@@ -145,5 +155,8 @@ def published_vs_reproduced(published: pd.DataFrame, ours: pd.DataFrame) -> pd.D
         rows.append({"system": p.system, "model": p.model, "target_task": p.target_task, "language": p.language,
                      "metric": p.metric, "split": p.split, "published": float(p.score), "reproduced": value,
                      "difference": None if value is None else value - float(p.score),
-                     "our_languages": int(mine["language"].nunique()), "source": p.source})
+                     "our_languages": int(mine["language"].nunique()), "source": p.source,
+                     "also_in": " | ".join(o.source for o in others if float(o.score) == float(p.score)),
+                     "disagrees": " | ".join(f"{float(o.score)} in {o.source}" for o in others
+                                            if float(o.score) != float(p.score))})
     return pd.DataFrame(rows)
