@@ -110,7 +110,8 @@ def study_table(study: pd.DataFrame, paired: pd.DataFrame) -> pd.DataFrame:
         by_task = {t.target_task: t for t in mine.itertuples(index=False)} if len(mine) else {}
         for column in columns:
             score = row.get(column)
-            rec = {"variant": row["variant"], "model": row["model"], "column": column.removeprefix("group:"),
+            rec = {"variant": row["variant"], "model": row["model"], "intermediate_task": row["intermediate_task"],
+                   "column": column.removeprefix("group:"),
                    "score": None if pd.isna(score) else float(score), "gain": None, "lo": None, "hi": None, "p": None,
                    "seeds": None, "examples": None, "significant": None, "interval": None}
             if column in by_task:

@@ -76,6 +76,7 @@ def summarise(gain: float, reps: np.ndarray, level: float = LEVEL) -> dict:
 def bootstrap_gain(a, b, kind: str = "mean", resamples: int = RESAMPLES, seed: int = 0, level: float = LEVEL) -> dict:
     """Paired bootstrap of the gain of `b` over `a` on the same examples: gain, lo, hi, se, p, n, resamples."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    _check(a, b, kind)
     gain = float(statistic(b if kind == "mean" else b.sum(axis=0), kind)
                  - statistic(a if kind == "mean" else a.sum(axis=0), kind))
     return {**summarise(gain, replicates(a, b, kind, resamples, seed), level), "n": len(a)}

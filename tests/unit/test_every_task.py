@@ -9,7 +9,7 @@ from xlt_core.config import TrainConfig
 from xlt_core.data import examples, load_split, reindex_tags, take
 from xlt_core.models import TaskModel, load_encoder, load_tokenizer
 from xlt_core.pipeline import predictions_and_scores
-from xlt_core.retrieval import bucc_f1, bucc_mine, bucc_threshold, tatoeba_accuracy
+from xlt_core.retrieval import bucc_f1, bucc_items, bucc_mine, bucc_threshold, tatoeba_accuracy, tatoeba_items
 from xlt_core.sample_data import GENERATORS, SAME_FILES
 from xlt_core.tasks import GROUPS, LANGUAGES, TASKS
 from xlt_core.tasktypes import HEADLINE, TYPES, default_layer, embed, encode_options
@@ -64,9 +64,14 @@ def test_every_task_from_sample_data_to_metric(name, tiny):
         if spec.metric == "bucc":
             cands = [(ex["source_id"][s], ex["target_id"][t], score) for s, t, score in bucc_mine(src, trg)]
             gold = set(zip(ex["source_id"], ex["target_id"]))
-            scores = bucc_f1(cands, gold, bucc_threshold(cands, gold))
+            threshold = bucc_threshold(cands, gold)
+            scores = bucc_f1(cands, gold, threshold)
+            items = bucc_items(cands, gold, threshold, ex["source_id"])
+            assert items["id"][:len(set(ex["source_id"]))] == list(dict.fromkeys(ex["source_id"]))
         else:
             scores = tatoeba_accuracy(trg, src)
+            items = tatoeba_items(trg, src)
+        assert_items_make_the_score(spec, items, scores)
     else:
         names = spec.label_names
         if spec.type == "tagging" and not names:  # CCG: the tag set comes from the data
@@ -79,9 +84,23 @@ def test_every_task_from_sample_data_to_metric(name, tiny):
         assert len(preds) == len(next(iter(ex.values())))
         if spec.type == "tagging":
             assert [len(p) for p in preds] == [len(t) for t in ex["tokens"]]
+        if spec.role == "target":  # what evaluate stages write per example, summed, is the score
+            items = TYPES[spec.type].items(spec, ex, preds, lang, names)
+            assert all(len(v) == len(preds) for v in items.values())
+            assert_items_make_the_score(spec, items, scores)
     assert HEADLINE[spec.metric] in scores
     assert all(0.0 <= v <= 100.0 for v in scores.values())
 
 
 def test_task_types_all_have_adapters():
     assert {s.type for s in TASKS.values()} - set(TYPES) == {"retrieval", "mlm"}
+
+
+def assert_items_make_the_score(spec, items: dict, scores: dict) -> None:
+    """Per-example values (stats' kinds): F1 counts whose sums give the F1, or values whose mean is each score."""
+    if "tp" in items:
+        tp, pred, gold = (sum(items[k]) for k in ("tp", "n_pred", "n_gold"))
+        assert scores["f1"] == pytest.approx(200 * tp / (pred + gold) if pred + gold else 0.0)
+    else:
+        values = {k: v for k, v in items.items() if k != "prediction"}
+        assert values and all(scores[k] == pytest.approx(np.mean(v)) for k, v in values.items())

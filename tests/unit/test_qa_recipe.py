@@ -344,6 +344,7 @@ def test_a_qa_chain_on_the_hard_sample_data_records_its_recipe(tmp_path):
 
     from xlt_core.data import examples, load_split
     from xlt_core.pipeline import run_stage
+    from xlt_core.results.examples import predictions
     from xlt_core.rundir import run_folder
     from xlt_core.tasks import get_task
 
@@ -355,7 +356,11 @@ def test_a_qa_chain_on_the_hard_sample_data_records_its_recipe(tmp_path):
     assert {row["language"] for row in record["scores"]} == {"th", "zh", "ar"}
     assert all(0 <= row["score"] <= 100 and row["n"] == 12 for row in record["scores"])
     for lang in ("th", "zh", "ar"):
-        preds = json.loads((run_folder(tmp_path, stages[-1]) / "predictions" / f"{lang}.json").read_text())
+        rows = predictions(run_folder(tmp_path, stages[-1]), lang)
+        preds = [json.loads(p) for p in rows["prediction"]]
         contexts = examples(get_task("xquad"), load_split(get_task("xquad"), "test", lang))["context"]
-        assert len(preds["predictions"]) == 12
-        assert all(any(p in c for c in contexts) for p in preds["predictions"])
+        assert len(preds) == 12 and list(rows["example"]) == list(range(12))
+        assert all(any(p in c for c in contexts) for p in preds)
+        scores = {r["metric"]: r["score"] for r in record["scores"] if r["language"] == lang}
+        assert rows["exact_match"].mean() == pytest.approx(scores["exact_match"])  # per question, as the score
+        assert rows["f1"].mean() == pytest.approx(scores["f1"])
