@@ -97,6 +97,11 @@ def _run_args(run) -> None:
     add("--mlm", type=float,
         help="share of intermediate steps spent on multilingual MLM, in [0, 1), with an intermediate task only "
              "(default: 0, none)")
+    add("--select",
+        help="which target-stage weights are kept, among those at the end of each epoch and of training: en-dev "
+             "(best English dev score, the paper's), last, target-dev (best dev score in the target's other "
+             "languages: not zero-shot) or average-K (the mean of the last K, K >= 2); trained targets only; "
+             "intermediate stages always keep their best English dev score (default: en-dev)")
     add("--layer", type=int,
         help="retrieval targets (bucc2018, tatoeba) only: hidden layer to pool (default: 14/24 of the depth: "
              "1 for tiny, 14 for XLM-R large)")

@@ -22,6 +22,15 @@ from .tasks import (TARGET_TASKS, TASKS, TRAINABLE, TaskSpec, check_split_langua
 
 STAGES = ("intermediate", "target", "evaluate")
 SAMPLINGS = ("proportional", "temperature", "uniform")
+# Checkpoint selection of a target stage (TrainConfig.select): which weights training keeps, among those at its
+# evaluation points (the end of each epoch and the end of training):
+#   en-dev      the best English dev score (the paper's; first best on ties). The default.
+#   last        the final weights.
+#   target-dev  the best mean dev score over the target task's other languages: not zero-shot.
+#   average-k   the uniform average of the weights at the last k evaluation points (k >= 2).
+# Intermediate stages always select by English dev (of their task, or of the task that trains it).
+SELECTS = ("en-dev", "last", "target-dev", "average-k")
+AVERAGE = re.compile(r"^average-([1-9][0-9]*)$")
 POOLINGS = ("mean", "mean_nospecial", "cls")
 # How BUCC treats a sentence that occurs more than once in its file (under several ids):
 #   official  XTREME's bucc_eval (read_sent2id): a repeated sentence keeps no id, so its mined pairs are dropped
@@ -127,6 +136,42 @@ def _keys(what: str, given, cls) -> dict:
     return given
 
 
+def evaluation_points(epochs: float) -> int:
+    """How many times training scores its weights on dev data (the candidate checkpoints of selection): at the
+    end of each whole epoch and at the end of training; xlt_core.training's loop gives the same count for any
+    number of steps per epoch."""
+    return max(1, math.floor(epochs) + (0 if float(epochs).is_integer() else 1))
+
+
+def average_k(select: str) -> int | None:
+    """k of 'average-k', None for the other rules."""
+    match = AVERAGE.fullmatch(select) if isinstance(select, str) else None
+    return int(match.group(1)) if match else None
+
+
+def check_select(select, epochs: float) -> None:
+    """A checkpoint selection rule (SELECTS) that training with `epochs` can follow: average-k needs k >= 2 and
+    at least k evaluation points."""
+    k = average_k(select)
+    if select not in SELECTS[:-1] and (k is None or k < 2):
+        raise XltError(f"unknown select {shown(select)}: choose {one_of(SELECTS[:-1])} or average-k with an "
+                       "integer k >= 2 (e.g. average-2)")
+    points = evaluation_points(epochs)
+    if k is not None and k > points:
+        raise XltError(f"select {select!r} averages the last {k} checkpoints, but {epochs:g} epochs give {points} "
+                       "(at the end of each epoch and at the end of training): give at least "
+                       f"{k} epochs or a smaller k")
+
+
+def target_dev_languages(spec: TaskSpec) -> tuple[str, ...]:
+    """The languages whose dev data `select: target-dev` scores: the target task's languages other than English
+    with a dev split of their own (not the test data under another name, as XQuAD's and TyDiQA's only split)."""
+    splits = spec.source.splits
+    if "dev" not in splits or splits["dev"] == splits.get("test"):
+        return ()
+    return tuple(lang for lang in spec.languages if lang != "en" and spec.source.has_split("dev", lang))
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     epochs: float
@@ -143,6 +188,7 @@ class TrainConfig:
     mlm: float = 0.0  # share of steps spent on masked LM over multilingual text (continued MLM co-training)
     doc_stride: int = DOC_STRIDE  # QA: tokens from one context window's start to the next
     max_query_length: int = MAX_QUERY_LENGTH  # QA: question tokens kept
+    select: str = "en-dev"  # checkpoint selection (SELECTS): target stages only; intermediate stages use en-dev
 
     def __post_init__(self):
         _check("epochs", self.epochs, float, 0, above=True)
@@ -160,6 +206,7 @@ class TrainConfig:
         _check("max_query_length", self.max_query_length, int, 1)
         if not isinstance(self.sampling, str) or self.sampling not in SAMPLINGS:
             raise XltError(f"unknown sampling {shown(self.sampling)}: choose {one_of(SAMPLINGS)}")
+        check_select(self.select, self.epochs)
 
     def check_qa_window(self) -> None:
         """A QA window holds the question (at most max_query_length tokens), the special tokens and at least one
@@ -271,6 +318,12 @@ class StageConfig:
                            f"one are {one_of(n for n in TARGET_TASKS if n not in RETRIEVAL_TARGETS)}")
         if any(TASKS[name].type == "span_qa" for name in self.tasks):
             self.train.check_qa_window()
+        if self.stage == "intermediate" and self.train.select != "en-dev":
+            raise XltError(f"select {self.train.select!r} does not apply to an intermediate stage: intermediate "
+                           "stages select by English dev (en-dev); select applies only to target stages")
+        if self.train.select == "target-dev" and not target_dev_languages(spec):
+            raise XltError(f"select 'target-dev' needs dev data in a language other than English, and {spec.name} "
+                           f"has none (its dev split is its test data): choose en-dev, last or average-k for it")
         for f in fields(self):
             if f.name in EVALUATE_ONLY and getattr(self, f.name) != f.default:
                 raise XltError(f"{f.name} {shown(getattr(self, f.name))} does not apply to a {self.stage} stage: "
@@ -338,11 +391,13 @@ def chain(model: str = "tiny", intermediate: str = "mnli", target: str = "xnli",
           layer: int | None = None, pooling: str | None = None, grad_accum: int | None = None,
           doc_stride: int | None = None, max_query_length: int | None = None,
           sampling: str | None = None, temperature: float | None = None, mlm: float | None = None,
-          bucc_repeats: str | None = None) -> list[StageConfig]:
+          bucc_repeats: str | None = None, select: str | None = None) -> list[StageConfig]:
     """The stages of one chain: [intermediate -> ...] target -> evaluate (retrieval: [intermediate] -> evaluate).
     `intermediate`: none | a task | tasks trained together "mnli+squad" ("all" = the nine) | a sequence of those,
     trained one after the other, "mnli>squad". Validates everything first. An option left None takes its default
-    (pooling mean, bucc_repeats official; sampling, temperature and mlm as in TrainConfig), stored as such: the stage ids are the same."""
+    (pooling mean, bucc_repeats official; sampling, temperature, mlm and select as in TrainConfig), stored as
+    such: the stage ids are the same. `select` (checkpoint selection) goes to the target stage only: intermediate
+    stages select by English dev."""
     from .data import data_revision, validate_data
 
     model = validate_model(model)
@@ -364,7 +419,8 @@ def chain(model: str = "tiny", intermediate: str = "mnli", target: str = "xnli",
         stages.append(parent)
     if get_task(target).type != "retrieval":  # BUCC and Tatoeba are scored on the intermediate encoder itself
         parent = StageConfig(stage="target", task=target, parent=parent,
-                             train=TrainConfig.defaults(model, target, train_size=train_size, **opts), **common)
+                             train=TrainConfig.defaults(model, target, train_size=train_size, select=select, **opts),
+                             **common)
         stages.append(parent)
     ev = StageConfig(stage="evaluate", task=target, parent=parent, languages=languages, split=split,
                      eval_size=eval_size, layer=layer, pooling="mean" if pooling is None else pooling,
@@ -425,6 +481,8 @@ def check_options_apply(intermediate: str, target: str, data: str, **given) -> N
                         "with sampling 'temperature'"),
         "train_size": (not retrieval, f"target {target} (scored on the encoder, never trained)",
                        "to the targets that are trained"),
+        "select": (not retrieval, f"target {target} (scored on the encoder, never trained)",
+                   "to the targets that are trained (intermediate stages select by English dev)"),
         **{name: (trained, f"intermediate 'none' and target {target} (nothing is trained)",
                   "to chains that train: an intermediate task or a trained target")
            for name in ("epochs", "lr", "batch_size", "max_length", "grad_accum")},

@@ -160,8 +160,10 @@ def predictions_and_scores(model, head: str, spec: TaskSpec, ex: dict, tokenizer
 
 def _train_stage(cfg: StageConfig, out: Path, runs_dir: Path, meter) -> dict:
     """Intermediate and target stages: encoder (pretrained, or the parent's) + fresh heads, one per task, trained
-    together (with MLM text mixed in when asked); model selection on English dev data (the training task's when
-    the task has no English), averaged over tasks."""
+    together (with MLM text mixed in when asked); English dev data (the training task's when the task has no
+    English), averaged over tasks, scored after each epoch; the weights kept follow the target stage's
+    `train.select` (intermediate stages: en-dev). The record's `dev` says which (`selection`) and whether the
+    stage stayed zero-shot (target-dev scores the target languages' dev data)."""
     import torch
 
     from .models import TaskModel, load_encoder, load_tokenizer, save_task_model
@@ -202,12 +204,40 @@ def _train_stage(cfg: StageConfig, out: Path, runs_dir: Path, meter) -> dict:
                   for spec, dev_spec, dev_ex, dev_feats, names in devs]
         return sum(scores) / len(scores)
 
+    dev_languages, target_dev = ("en",), None
+    if t.select == "target-dev":  # a target stage: one task
+        dev_languages, target_dev = _target_dev_score(cfg, specs[0], devs[0][4], tokenizer, meter.device)
     result = train(model, tasks, dev_score, t, cfg.seed, tokenizer.pad_token_id, meter.device, meter, mlm=mlm,
-                   checkpoint=partial_dir(runs_dir, cfg.stage_id), checkpoint_every=checkpoint_every())
+                   checkpoint=partial_dir(runs_dir, cfg.stage_id), checkpoint_every=checkpoint_every(),
+                   target_dev_score=target_dev)
+    result["selection"]["languages"] = list(dev_languages)
     save_task_model(model.cpu(), tokenizer, out / "checkpoint")
     return {"dev": {**result, "metric": "+".join(s.metric for s in specs), "language": "en",
+                    "zero_shot": t.select != "target-dev",
                     "n_train": {task.name: len(task.feats.items) for task in tasks + ([mlm] if mlm else [])},
                     "attention": encoder.config._attn_implementation, "compiled": compiled}}
+
+
+def _target_dev_score(cfg: StageConfig, spec: TaskSpec, names, tokenizer, device):
+    """`select: target-dev`: (the languages, a function of the model giving the mean dev score over them): the
+    target task's languages other than English with a dev split (config.target_dev_languages), `dev_size`
+    examples each, features built once."""
+    from .config import target_dev_languages
+    from .tasktypes import TYPES, encode_options, headline
+
+    t, languages = cfg.train, target_dev_languages(spec)
+    data = []
+    for lang in languages:
+        ex = split_examples(cfg, spec, "dev", lang, t.dev_size, names)
+        data.append((lang, ex, TYPES[spec.type].encode(spec, ex, tokenizer, t.max_length, **encode_options(spec, t))))
+
+    def score(model) -> float:
+        scores = [headline(spec.metric, predictions_and_scores(model, spec.name, spec, ex, tokenizer, t.max_length,
+                                                               lang, names, device, feats=feats)[1])
+                  for lang, ex, feats in data]
+        return sum(scores) / len(scores)
+
+    return languages, score
 
 
 def checkpoint_every() -> int:

@@ -18,7 +18,7 @@ KEYS = {"model": "model", "models": "model", "intermediate": "intermediate", "ta
         "split": "split", "epochs": "epochs", "lr": "lr", "batch_size": "batch_size", "max_length": "max_length",
         "grad_accum": "grad_accum", "sampling": "sampling", "temperature": "temperature", "mlm": "mlm",
         "layer": "layer", "pooling": "pooling", "bucc_repeats": "bucc_repeats",
-        "doc_stride": "doc_stride", "max_query_length": "max_query_length"}
+        "doc_stride": "doc_stride", "max_query_length": "max_query_length", "select": "select"}
 
 
 def _read(path: Path) -> dict:

@@ -1,7 +1,8 @@
 """The training loop: one loop for single-task, multi-task (a sampler over tasks) and MLM co-training.
 Dynamic padding over length-grouped batches, fused AdamW with linear warmup/decay,
-gradient accumulation, bf16 autocast and TF32 on CUDA, model selection on English dev data only, checkpoints
-every N steps that a rerun resumes from exactly, and a cost meter (time, tokens, FLOPs, memory)."""
+gradient accumulation, bf16 autocast and TF32 on CUDA, checkpoint selection by a recorded rule (English dev by
+default; TrainConfig.select), checkpoints every N steps that a rerun resumes from exactly, and a cost meter (time,
+tokens, FLOPs, memory)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pathlib import Path
 import torch
 from tqdm import tqdm  # text bars: they stream from papermill kernels to the terminal or the sweep log
 
-from .config import TrainConfig
+from .config import TrainConfig, average_k
 from .errors import XltError
 from .features import length_grouped_batches
 from .models import TaskModel
@@ -157,14 +158,43 @@ def run_model(model: TaskModel, task: str, ttype, feats, pad_id: int, device: to
     return out
 
 
+def evaluation_steps(total: int, steps_per_epoch: int) -> list[int]:
+    """The steps after which training scores its weights on dev data: the end of each epoch and the end of
+    training (as many as config.evaluation_points(epochs))."""
+    return list(range(steps_per_epoch, total + 1, steps_per_epoch)) + ([total] if total % steps_per_epoch else [])
+
+
+def _add_weights(total: dict | None, model: torch.nn.Module) -> dict:
+    """`total` plus the model's weights: floating tensors summed in float32, others (integer buffers) the last."""
+    weights = model.state_dict()
+    if total is None:
+        return {k: v.detach().float().clone() if v.is_floating_point() else v.detach().clone()
+                for k, v in weights.items()}
+    for k, v in weights.items():
+        if v.is_floating_point():
+            total[k] += v.detach().float()
+        else:
+            total[k] = v.detach().clone()
+    return total
+
+
+def _mean_weights(total: dict, k: int, model: torch.nn.Module) -> dict:
+    like = model.state_dict()
+    return {name: (v / k).to(like[name].dtype) if v.is_floating_point() else v for name, v in total.items()}
+
+
 def train(model: TaskModel, tasks: list[TaskData], dev_score, cfg: TrainConfig, seed: int, pad_id: int,
           device: torch.device, meter: CostMeter, mlm: TaskData | None = None, checkpoint: Path | None = None,
-          checkpoint_every: int = 0) -> dict:
+          checkpoint_every: int = 0, target_dev_score=None) -> dict:
     """Train the encoder and the tasks' heads. Each micro-batch comes from one task, drawn by `cfg.sampling`
     (MLM takes a `cfg.mlm` share of draws); every `cfg.grad_accum` micro-batches make one optimizer step; one
     "epoch" is as many steps as one pass over every task. `dev_score(model)` (English dev) is called after each
-    epoch and at the end; the best weights are kept. With `checkpoint`, the whole training state is saved there
-    every `checkpoint_every` steps and training resumes from it when it exists."""
+    epoch and at the end (and `target_dev_score(model)` there too, when given); `cfg.select` picks the weights
+    kept: en-dev the best English dev score (first best on ties), last the final weights, target-dev the best
+    target_dev_score, average-k the mean of the weights at the last k of those points (whose English dev score is
+    then computed once). The record's `selection` says which steps' weights were kept and their score. With
+    `checkpoint`, the whole training state is saved there every `checkpoint_every` steps and training resumes from
+    it when it exists."""
     from transformers import get_linear_schedule_with_warmup
 
     torch.manual_seed(seed)
@@ -179,8 +209,18 @@ def train(model: TaskModel, tasks: list[TaskData], dev_score, cfg: TrainConfig, 
     all_tasks = tasks + ([mlm] if mlm else [])
     flops = {t.name: train_flops_per_token(model.encoder.config, sum(t.feats.lengths) / max(1, len(t.feats.items)))
              for t in all_tasks}
-    state = {"step": 0, "best": -float("inf"), "history": [], "positions": {}, "sampler": random.Random(seed).getstate()}
-    best_state = None
+    points = evaluation_steps(total, steps_per_epoch)
+    last_k = average_k(cfg.select)
+    if last_k is not None and last_k > len(points):  # config.check_select says so before compute
+        raise XltError(f"select {cfg.select!r} averages the last {last_k} checkpoints, but training has "
+                       f"{len(points)}: give more epochs or a smaller k")
+    if cfg.select == "target-dev" and target_dev_score is None:
+        raise ValueError("select 'target-dev' needs a target_dev_score function")
+    averaged = set(points[-last_k:]) if last_k else set()
+    by_target = cfg.select == "target-dev"
+    state = {"step": 0, "best": -float("inf"), "chosen": None, "history": [], "positions": {},
+             "sampler": random.Random(seed).getstate()}
+    kept = None  # the best weights so far (en-dev, target-dev) or the running float32 sum (average-k)
     saved = load_checkpoint(checkpoint) if checkpoint else None
     if saved is not None:
         model.load_state_dict(saved["model"])
@@ -189,7 +229,7 @@ def train(model: TaskModel, tasks: list[TaskData], dev_score, cfg: TrainConfig, 
         torch.set_rng_state(saved["torch_rng"])
         if saved["cuda_rng"] is not None and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(saved["cuda_rng"])
-        state, best_state = saved["state"], saved["best_state"]
+        state, kept = saved["state"], saved["kept"]
         for k, v in saved["meter"].items():
             setattr(meter, k, v)
         meter.resumed_at_step = state["step"]
@@ -227,23 +267,39 @@ def train(model: TaskModel, tasks: list[TaskData], dev_score, cfg: TrainConfig, 
                                 tok_s=f"{meter.real_tokens / max(now - meter.start, 1e-9):.0f}", refresh=False)
             bar.update()
             if state["step"] % steps_per_epoch == 0 or state["step"] == total:
-                dev = dev_score(model)
-                state["history"].append({"step": state["step"], "dev_score": dev})
-                if dev > state["best"]:
-                    state["best"] = dev
-                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                row = {"step": state["step"], "dev_score": dev_score(model)}
+                if target_dev_score is not None:
+                    row["target_dev_score"] = target_dev_score(model)
+                state["history"].append(row)
+                score = row["target_dev_score" if by_target else "dev_score"]
+                if cfg.select in ("en-dev", "target-dev") and score > state["best"]:
+                    state["best"], state["chosen"] = score, state["step"]
+                    kept = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                elif state["step"] in averaged:
+                    kept = _add_weights(kept, model)
             if checkpoint and checkpoint_every and state["step"] % checkpoint_every == 0 and state["step"] < total:
                 state["positions"] = {n: (s.epoch, s.index) for n, s in streams.items()}
                 state["sampler"] = sampler.getstate()
-                _save_checkpoint(checkpoint, model, optimizer, schedule, state, best_state, meter)
+                _save_checkpoint(checkpoint, model, optimizer, schedule, state, kept, meter)
     except torch.cuda.OutOfMemoryError:
         raise XltError(f"CUDA out of memory with batch size {cfg.batch_size} at max length {cfg.max_length}: lower "
                        "--batch-size (add --grad-accum N to keep the effective batch size)") from None
     finally:
         bar.close()  # ends the bar's line, also when an error follows it on the terminal
-    model.load_state_dict(best_state)
-    return {"dev_score": state["best"], "history": state["history"], "steps": total,
-            "sampling": probs if len(tasks) > 1 else None}
+    history = state["history"]
+    if cfg.select == "last":
+        steps, dev = [total], history[-1]["dev_score"]
+        score = dev
+    elif last_k is not None:
+        model.load_state_dict(_mean_weights(kept, last_k, model))
+        steps, dev = sorted(averaged), dev_score(model)
+        score = dev
+    else:
+        model.load_state_dict(kept)
+        steps, score = [state["chosen"]], state["best"]
+        dev = next(row["dev_score"] for row in history if row["step"] == state["chosen"])
+    return {"dev_score": dev, "history": history, "steps": total, "sampling": probs if len(tasks) > 1 else None,
+            "selection": {"rule": cfg.select, "steps": steps, "score": score}}
 
 
 def load_checkpoint(folder: Path) -> dict | None:
@@ -262,10 +318,11 @@ def load_checkpoint(folder: Path) -> dict | None:
         return None
 
 
-def _save_checkpoint(folder: Path, model, optimizer, schedule, state, best_state, meter) -> None:
-    """Everything a resumed run needs to continue exactly. Written to a temporary file, synced, then renamed over
-    the last one: a checkpoint is never half-written. On a full disk the temporary file goes, the last checkpoint
-    stays for the rerun, and a StorageError names the file."""
+def _save_checkpoint(folder: Path, model, optimizer, schedule, state, kept, meter) -> None:
+    """Everything a resumed run needs to continue exactly (`kept`: the weights selection keeps so far, or the
+    running sum it averages). Written to a temporary file, synced, then renamed over the last one: a checkpoint is
+    never half-written. On a full disk the temporary file goes, the last checkpoint stays for the rerun, and a
+    StorageError names the file."""
     tmp = folder / f"state.pt.{os.getpid()}.tmp"
     try:
         with storage_errors(tmp):
@@ -274,7 +331,7 @@ def _save_checkpoint(folder: Path, model, optimizer, schedule, state, best_state
                 torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                             "schedule": schedule.state_dict(), "torch_rng": torch.get_rng_state(),
                             "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
-                            "state": state, "best_state": best_state, "meter": meter.state()}, f)
+                            "state": state, "kept": kept, "meter": meter.state()}, f)
                 f.flush()
                 os.fsync(f.fileno())  # network filesystems report a full disk or quota here, not on write
             tmp.replace(folder / "state.pt")
