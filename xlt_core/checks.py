@@ -8,7 +8,7 @@ import json
 import os
 from pathlib import Path
 
-from .config import StageConfig, existing_dir, validate_device
+from .config import StageConfig, existing_dir, target_dev_languages, validate_device
 from .data import LICENSED, bucc_original, check_split, local_root
 from .errors import XltError, one_of, shown
 from .hub import available, unreachable
@@ -100,8 +100,8 @@ def check_shape(cfg: StageConfig, config: dict) -> None:
 # data ---------------------------------------------------------------------------------------------------------
 def reads(cfg: StageConfig) -> list[tuple[TaskSpec, str, str]]:
     """The (task, split, language) triples a stage loads: for a training stage, every task trained together
-    ("mnli+squad"), its training sources in all their training languages, its English dev data, and the MLM
-    text when MLM is mixed in."""
+    ("mnli+squad"), its training sources in all their training languages, its English dev data (and, selecting by
+    target-dev, the dev data of the target's other languages), and the MLM text when MLM is mixed in."""
     if cfg.stage == "evaluate":
         spec = get_task(cfg.task)
         splits = [cfg.split] + (["dev"] if spec.metric == "bucc" and cfg.split != "dev" else [])
@@ -112,6 +112,8 @@ def reads(cfg: StageConfig) -> list[tuple[TaskSpec, str, str]]:
         source = training_task(spec)
         out += [(t, "train", lang) for t in (source, *(TASKS[m] for m in source.mix)) for lang in training_languages(t)]
         out.append((spec if "en" in spec.languages else source, "dev", "en"))
+        if cfg.stage == "target" and cfg.train.select == "target-dev":  # selection on the other languages' dev
+            out += [(spec, "dev", lang) for lang in target_dev_languages(spec)]
     if cfg.train.mlm:
         out += [(TASKS["mlm"], "train", lang) for lang in training_languages(TASKS["mlm"])]
     return list({(t.name, split, lang): (t, split, lang) for t, split, lang in out}.values())

@@ -169,7 +169,8 @@ def stage_flops(cfg: StageConfig) -> float:
 def smoke(chains: list[list[StageConfig]]) -> list[list[StageConfig]]:
     """A dry run of a sweep: the cheapest chain (by estimated compute) of every regime in it (none, single,
     multi-task per sampling, sequential, +MLM, translated), then of every target task type not yet met (pairs,
-    tagging, QA, retrieval, multiple choice: each has its own features, head and scorer). Together with the checks
+    tagging, QA, retrieval, multiple choice: each has its own features, head and scorer), then of every checkpoint
+    selection rule not yet met (en-dev, last, target-dev, average-k: each keeps other weights). Together with the checks
     made before compute, which read every data file of every stage, it meets the code paths the full sweep will."""
     from .analysis import regime
     from .tasks import TASKS
@@ -190,9 +191,13 @@ def smoke(chains: list[list[StageConfig]]) -> list[list[StageConfig]]:
     def target_type(stages):
         return TASKS[stages[-1].task].type
 
+    def selection(stages):
+        return next((c.train.select for c in stages if c.stage == "target"), "en-dev")
+
     picked = list(cheapest((regime_of(s), s) for s in chains).values())
-    met = {target_type(s) for s in picked}
-    picked += [s for kind, s in cheapest((target_type(s), s) for s in chains).items() if kind not in met]
+    for aspect in (target_type, selection):  # then every task type and checkpoint selection rule not yet met
+        met = {aspect(s) for s in picked}
+        picked += [s for kind, s in cheapest((aspect(s), s) for s in chains).items() if kind not in met]
     return picked
 
 
