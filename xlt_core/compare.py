@@ -182,7 +182,7 @@ def pick(runs: pd.DataFrame, text: str, split: str, target: str | None) -> pd.Da
         rows = rows[rows["split"] == side.get("split", split)]
         if target and "target_task" not in side:
             rows = rows[rows["target_task"] == target]
-        if rows.duplicated(["model", "target_task", "split", "seed"]).any():  # the defaults settle what they can
+        if rows.duplicated(["model", "target_task", "split", "seed", "eval_size"]).any():  # defaults settle it
             defaults = {k: v for k, v in DEFAULTS.items() if k not in side}
             settled = rows[_matches(rows, defaults)]
             rows = settled if not settled.empty else rows
@@ -193,27 +193,41 @@ def pick(runs: pd.DataFrame, text: str, split: str, target: str | None) -> pd.Da
     return rows
 
 
+def evaluation_key(config: str, by_model: bool) -> str:
+    """What two evaluate runs must share to be paired: the evaluation itself (task, split, seed, data and its
+    revision, evaluation size, retrieval options), and the model unless the sides name their models."""
+    import json
+
+    cfg = json.loads(config)
+    for key in ("parent", "languages", *(() if by_model else ("model",))):
+        cfg.pop(key, None)
+    return json.dumps(cfg, sort_keys=True)
+
+
 def pair_up(a: pd.DataFrame, b: pd.DataFrame, by_model: bool) -> list[tuple[tuple, pd.Series, pd.Series]]:
-    """(key, A's run, B's run) for every (model,) target task, split and seed both sides have; a side with two
-    runs for one key is ambiguous: an XltError names the columns they differ in."""
-    key = (["model"] if by_model else []) + ["target_task", "split", "seed"]
+    """(key, A's run, B's run) for every evaluation both sides have (evaluation_key: the same task, split, seed,
+    data and evaluation size, and the same model unless the sides name theirs); a side with two runs for one
+    evaluation is ambiguous: an XltError names the columns they differ in."""
+    a, b = (side.assign(key=[evaluation_key(c, by_model) for c in side["config"]]) for side in (a, b))
     for side, name in ((a, "A"), (b, "B")):
-        twice = side[side.duplicated(key, keep=False)]
+        twice = side[side.duplicated("key", keep=False)]
         if len(twice):
-            first = twice.groupby(key).head(2)
-            differ = [c for c in ("model", "intermediate_task", "intermediate_size", "sampling", "selection",
-                                  "eval_size") if first[c].astype(str).nunique() > 1]
-            raise XltError(f"side {name} matches {len(twice)} runs for the same task, split and seed; they differ in "
-                           f"{', '.join(differ) or 'their config'}: add key=value pairs (e.g. "
-                           f"{differ[0] if differ else 'select'}=...) or give run ids")
-    merged = a.merge(b, on=key, suffixes=("_a", "_b"))
+            first = twice[twice["key"] == twice["key"].iloc[0]]
+            differ = [c for c in ("model", "intermediate_task", "intermediate_size", "sampling", "selection")
+                      if first[c].astype(str).nunique() > 1]
+            raise XltError(f"side {name} matches {len(first)} runs of one evaluation ({first['target_task'].iloc[0]}, "
+                           f"seed {first['seed'].iloc[0]}); they differ in {', '.join(differ) or 'their config'}: "
+                           f"add key=value pairs (e.g. {differ[0] if differ else 'select'}=...) or give run ids")
+    merged = a.merge(b, on="key", suffixes=("_a", "_b"))
     if merged.empty:
-        raise XltError("the two sides share no target task, split and seed: nothing to pair")
+        raise XltError("the two sides share no evaluation (the same target task, split, seed, data and evaluation "
+                       "size): nothing to pair")
     out = []
     for _, row in merged.iterrows():
-        ra = pd.Series({c[:-2]: row[c] for c in row.index if c.endswith("_a")} | {k: row[k] for k in key})
-        rb = pd.Series({c[:-2]: row[c] for c in row.index if c.endswith("_b")} | {k: row[k] for k in key})
-        out.append((tuple(row[k] for k in key), ra, rb))
+        ra = pd.Series({c[:-2]: row[c] for c in row.index if c.endswith("_a")})
+        rb = pd.Series({c[:-2]: row[c] for c in row.index if c.endswith("_b")})
+        group = ((ra["model"],) if by_model else ()) + (ra["target_task"], ra["split"], row["key"])
+        out.append((group, ra, rb))
     return out
 
 
@@ -234,8 +248,10 @@ def compare(db, side_a: str, side_b: str, split: str = "test", target: str | Non
     a, b = pick(runs, side_a, split, target), pick(runs, side_b, split, target)
     by_model = "model" not in parse_side(side_a) and "model" not in parse_side(side_b)
     groups: dict[tuple, list] = {}
-    for key, ra, rb in pair_up(a, b, by_model):
-        groups.setdefault(key[:-1], []).append((ra, rb))
+    for key, ra, rb in pair_up(a, b, by_model):  # seeds of one evaluation setting together
+        setting = json.loads(key[-1])
+        setting.pop("seed", None)
+        groups.setdefault((*key[:-1], json.dumps(setting, sort_keys=True)), []).append((ra, rb))
     results = []
     for key, pairs in sorted(groups.items(), key=lambda kv: str(kv[0])):
         task = pairs[0][0]["target_task"]

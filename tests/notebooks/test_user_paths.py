@@ -98,7 +98,7 @@ def expected_evaluate_stage(argv: list[str]) -> str:
 def test_readme_lists_the_commands_users_need():
     commands = {" ".join(argv[:2]) if argv[0] in ("sweep", "data") else argv[0] for argv in readme_commands()}
     assert commands == {"run", "ingest", "tasks", "sweep plan", "sweep run", "demo", "dashboard", "data pull",
-                        "data check"}
+                        "data check", "compare", "report"}
 
 
 def run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
@@ -135,6 +135,10 @@ def test_every_readme_command_runs_on_the_embedded_default(work):
             assert "ingested into results.duckdb" in proc.stdout
         if argv[0] == "tasks":
             assert "xnli" in proc.stdout and "hellaswag" in proc.stdout
+        if argv[0] == "compare":
+            assert "paired bootstrap over examples" in proc.stdout and "avg" in proc.stdout
+        if argv[0] == "report":
+            assert "| none |" in proc.stdout
     con = duckdb.connect(str(work / "results.duckdb"), read_only=True)
     labels = {r[0] for r in con.execute("SELECT DISTINCT intermediate_task FROM runs").fetchall()}
     first = con.execute("SELECT language, n FROM scores WHERE run_id = ? ORDER BY language",
