@@ -147,11 +147,10 @@ def test_rebuild_gives_the_same_rows(demo_runs, tmp_path):
 
 def test_claims_status_on_reproduced_runs(demo_db):
     df = results.claims_status(demo_db)
-    assert list(df["claim_id"]) == [f"c{i}" for i in (1, 10, 2, 3, 4, 5, 6, 7, 8, 9)]  # string order
-    assert set(df["status"]) <= {"supported", "refuted", "not enough data"}
-    # the demo has MNLI and the baseline on XNLI only: c2 can be judged, c1 (SQuAD) cannot
-    status = dict(zip(df["claim_id"], df["status"]))
-    assert status["c1"] == "not enough data" and status["c2"] in ("supported", "refuted")
+    assert list(df["claim_id"]) == [f"c{i}" for i in range(1, 11)]  # in the order of their numbers
+    # the claims are about XLM-R large on real data: the demo's tiny model on sample data never qualifies
+    assert set(df["status"]) == {"not enough data"}
+    assert all("xlm-roberta-large" in reason for reason in df["reason"])
 
 
 def test_only_the_default_evaluation_reaches_the_study_tables(tmp_path):
