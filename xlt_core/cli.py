@@ -218,7 +218,8 @@ def _study(args) -> int:
         print(comparison(found, args.format, args.a, args.b), end="")
         return 0
     f = queries.Filters(split=args.split, metric=args.metric)
-    long = study_table(queries.study(args.db, f), queries.paired(args.db, args.split, args.metric))
+    long = study_table(queries.study(args.db, f), queries.paired(args.db, args.split, args.metric),
+                       queries.paired(args.db, args.split, args.metric, languages="each"))
     print(study_report(long, args.format, args.split), end="")
     return 0
 

@@ -14,6 +14,7 @@ from .tables import p_value, render
 from .tasks import GROUPS, TASKS
 
 MARK = "*"  # the 95% interval of the gain excludes zero
+SMALL = 300  # examples per language below which a view says its intervals rest on few examples
 
 
 def _signed(x) -> str:
@@ -50,9 +51,9 @@ def comparison(results: list[dict], fmt: str = "text", side_a: str = "A", side_b
                      f"[{seeds['lo']:+.1f}, {seeds['hi']:+.1f}], p {p_value(seeds['p'])}" if seeds else
                      f"one seed ({', '.join(map(str, r['seed_list']))}): no test over seeds; the interval covers the "
                      "evaluation examples only")
-        caution = [] if min(langs["n"]) >= 300 and seeds else \
+        caution = [] if min(langs["n"]) >= SMALL and seeds else \
             ["caution: " + "; ".join(x for x in (
-                "fewer than 300 examples in some language" if min(langs["n"]) < 300 else "",
+                f"fewer than {SMALL} examples in some language" if min(langs["n"]) < SMALL else "",
                 "a single seed" if not seeds else "") if x)]
         head = (f"{r['target_task']} · {r['model']} · {r['split']} split · B minus A, paired bootstrap over "
                 f"examples ({r['resamples']} resamples), p adjusted for {len(langs)} languages by "
@@ -79,12 +80,14 @@ def _text(value) -> str:
 
 
 # the study table ----------------------------------------------------------------------------------------------------
-def gain_tests(paired: pd.DataFrame) -> pd.DataFrame:
+def gain_tests(paired: pd.DataFrame, each: pd.DataFrame | None = None) -> pd.DataFrame:
     """results.queries.paired (task rows, one per evaluate run) -> per variant and target task: the mean gain over
     seeds with its 95% interval (t over seeds with two or more, else the one seed's bootstrap interval), p, seeds,
-    the examples it rests on, and whether the interval excludes zero."""
+    the examples it rests on (per seed, all languages; with `each`, the per-language rows, also the fewest of one
+    language), and whether the interval excludes zero."""
     out = []
     keys = ["model", "model_size", "intermediate_task", "intermediate_size", "sampling", "selection", "target_task"]
+    fewest = each.groupby("run_id")["n"].min() if each is not None and len(each) else pd.Series(dtype=float)
     for key, g in paired.groupby(keys, dropna=False, sort=False):
         test = stats.seed_test(g["gain"])
         if test is None:
@@ -92,17 +95,19 @@ def gain_tests(paired: pd.DataFrame) -> pd.DataFrame:
                     "p": float(g["p"].iloc[0]), "seeds": 1}
         out.append({**dict(zip(keys, key)), "gain": test["gain"], "lo": test["lo"], "hi": test["hi"],
                     "p": test["p"], "seeds": test["seeds"], "examples": int(g["n"].iloc[0]),
+                    "fewest_per_language": int(fewest.reindex(g["run_id"]).min()) if len(fewest) else None,
                     "interval": "seeds (t)" if test["seeds"] > 1 else "examples (bootstrap)",
                     "significant": not stats.crosses_zero(test["lo"], test["hi"])})
     return pd.DataFrame(out)
 
 
-def study_table(study: pd.DataFrame, paired: pd.DataFrame) -> pd.DataFrame:
+def study_table(study: pd.DataFrame, paired: pd.DataFrame, each: pd.DataFrame | None = None) -> pd.DataFrame:
     """Long form, one row per variant and column (task, group, xtreme): the score, and for variants other than the
-    baseline the gain with its interval and significance. Groups and the overall score only where every task of
-    them is complete (all official languages), as analysis.xtreme_table."""
+    baseline the gain with its interval and significance (`each`: the per-language paired rows, for the fewest
+    examples of one language). Groups and the overall score only where every task of them is complete (all
+    official languages), as analysis.xtreme_table."""
     wide = xtreme_table(study)
-    tests = with_labels(gain_tests(paired)) if len(paired) else pd.DataFrame()
+    tests = with_labels(gain_tests(paired, each)) if len(paired) else pd.DataFrame()
     rows = []
     columns = [t for t in TASKS if t in wide.columns] + [c for c in wide.columns if c.startswith("group:")] + ["xtreme"]
     for _, row in wide.iterrows():
@@ -113,11 +118,13 @@ def study_table(study: pd.DataFrame, paired: pd.DataFrame) -> pd.DataFrame:
             rec = {"variant": row["variant"], "model": row["model"], "intermediate_task": row["intermediate_task"],
                    "column": column.removeprefix("group:"),
                    "score": None if pd.isna(score) else float(score), "gain": None, "lo": None, "hi": None, "p": None,
-                   "seeds": None, "examples": None, "significant": None, "interval": None}
+                   "seeds": None, "examples": None, "fewest_per_language": None, "significant": None,
+                   "interval": None}
             if column in by_task:
                 t = by_task[column]
                 rec.update(gain=t.gain, lo=t.lo, hi=t.hi, p=t.p, seeds=t.seeds, examples=t.examples,
-                           significant=t.significant, interval=t.interval)
+                           fewest_per_language=t.fewest_per_language, significant=t.significant,
+                           interval=t.interval)
             elif row["intermediate_task"] != "none" and by_task:
                 rec.update(_summary_gain(column.removeprefix("group:"), by_task))
             rows.append(rec)
@@ -156,4 +163,10 @@ def study_report(long: pd.DataFrame, fmt: str = "text", split: str = "test") -> 
             "excludes 0: t over seeds with two or more seeds, else a paired bootstrap over the evaluation examples; "
             "groups and XTREME: the tasks' intervals combined). Seeds per variant: "
             + ", ".join(f"{v} {int(s) if not pd.isna(s) else 1}" for (m, v), s in seeds.items()))
-    return render(wide, fmt, caption=note)
+    one = sorted({v for v, s in zip(long["variant"], long["seeds"]) if s == 1})
+    small = long["fewest_per_language"].dropna()
+    caution = "; ".join(x for x in (
+        f"one seed only: {', '.join(one)}" if one else "",
+        f"as few as {int(small.min())} examples in a language (intervals are wide below a few hundred)"
+        if len(small) and small.min() < SMALL else ""))
+    return render(wide, fmt, caption=note + (f". Caution: {caution}" if caution else ""))
