@@ -1,11 +1,15 @@
 """Tables for the dashboard and the analysis notebooks, from the aggregated queries of xlt_core.results: pure
-pandas, one place for the statistics over seeds (means, bootstrap intervals) and for how variants are named."""
+pandas, one place for the statistics over seeds (means, bootstrap intervals), for what each gain rests on (its
+paired test's interval, seeds and examples: the noise floor, with xlt_core.stats) and for how variants are named."""
 
 from __future__ import annotations
+
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 
+from . import stats
 from .scoring import group_scores
 from .tasks import APPROX_SIZES, LANGUAGES, TASKS
 
@@ -77,6 +81,129 @@ def gain_summary(per_seed: pd.DataFrame, by: tuple[str, ...] = ("target_task",),
     out["ci_half"] = (out["ci_high"] - out["ci_low"]) / 2
     out = out[[*keys, "gain", "score", "baseline", "seeds", "ci_low", "ci_high", "ci_half", "hours"]]
     return with_labels(out.sort_values(keys, na_position="first", ignore_index=True))  # full data before subsamples
+
+
+# noise floors: what each gain rests on ------------------------------------------------------------------------------
+VARIANT = ("model", "model_size", "intermediate_task", "intermediate_size", "sampling", "selection")  # as results'
+FEW_EXAMPLES = 300  # fewer evaluation examples per language than this: a view says so
+RULES = {"t": "seeds (t)", "bootstrap": "examples (bootstrap)", "normal": "examples (normal)",
+         "seed bootstrap": "seeds (bootstrap)", "none": "none"}
+_T_QUANTILES: dict[tuple[float, int], float] = {}
+
+
+def _t_quantile(level: float, seeds: int) -> float:
+    """stats.t_quantile for a two-sided interval over `seeds` seed-level gains (cached: one bisection per count)."""
+    key = (level, seeds)
+    if key not in _T_QUANTILES:
+        _T_QUANTILES[key] = stats.t_quantile(1 - (1 - level) / 2, seeds - 1)
+    return _T_QUANTILES[key]
+
+
+def gain_intervals(df: pd.DataFrame, level: float = stats.LEVEL) -> pd.DataFrame:
+    """results.paired_gains or paired_language_gains (per row: `gain`, the mean over seeds; `sd` over seeds; `seeds`;
+    with one seed its `se` and, where there is one, its bootstrap `lo`/`hi`) -> the same rows with the gain's 95%
+    interval `lo`/`hi`, the rule that made it (`interval`) and `crosses_zero`:
+    - two seeds or more: Student's t over the seeds' gains, as stats.seed_test (it covers the spread between training
+      runs as well as the evaluation examples);
+    - one seed: its paired bootstrap interval over the evaluation examples, or where languages were combined for
+      the view (a language filter) the normal interval of its standard error (sqrt(sum se^2) / L)."""
+    out = df.copy()
+    if out.empty:
+        return out.assign(lo=pd.Series(dtype=float), hi=pd.Series(dtype=float), interval=pd.Series(dtype=object),
+                          crosses_zero=pd.Series(dtype=bool))
+    k = out["seeds"].to_numpy(dtype=int)
+    gain = out["gain"].to_numpy(dtype=float)
+    quantile = np.array([_t_quantile(level, s) if s >= 2 else np.nan for s in k])
+    several = k >= 2
+    half_t = quantile * out["sd"].to_numpy(dtype=float) / np.sqrt(k)
+    lo, hi = out["lo"].to_numpy(dtype=float), out["hi"].to_numpy(dtype=float)
+    boot = ~several & np.isfinite(lo) & np.isfinite(hi)
+    se = out["se"].to_numpy(dtype=float)
+    normal = ~several & ~boot & np.isfinite(se)
+    z = NormalDist().inv_cdf(1 - (1 - level) / 2)
+    out["lo"] = np.select([several, boot, normal], [gain - half_t, lo, gain - z * se], np.nan)
+    out["hi"] = np.select([several, boot, normal], [gain + half_t, hi, gain + z * se], np.nan)
+    out["interval"] = np.select([several, boot, normal], [RULES["t"], RULES["bootstrap"], RULES["normal"]],
+                                RULES["none"])
+    out["crosses_zero"] = [stats.crosses_zero(None if np.isnan(a) else a, None if np.isnan(b) else b)
+                           for a, b in zip(out["lo"], out["hi"])]
+    return out
+
+
+def _match(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """`right` rows in the order of `left`'s keys (a left merge), keys cast to `left`'s types first (an all-missing
+    data size may come as objects)."""
+    right = right.astype({k: left[k].dtype for k in keys if right[k].dtype != left[k].dtype})
+    return left[keys].merge(right, on=keys, how="left")
+
+
+def noise_floor(summary: pd.DataFrame, tests: pd.DataFrame | None = None,
+                by: tuple[str, ...] = ("target_task",)) -> pd.DataFrame:
+    """gain_summary's rows with what each gain rests on, from the paired tests (gain_intervals of
+    results.paired_gains, same filters) where there are some: per variant and target task the tested `gain`, its
+    95% interval (`ci_low`, `ci_high`, `ci_half`) and rule (`interval`), `seeds`, `examples` (per seed, summed over
+    languages), `min_examples` (per language) and `crosses_zero`. A row without a paired test (runs evaluated
+    without per-example files) keeps gain_summary's gain and bootstrap over seeds ('seeds (bootstrap)'), or no
+    interval with one seed. Summaries over target tasks (`by` without target_task) get the fewest seeds and
+    examples of their targets' tests."""
+    out = summary.copy()
+    keys = [*VARIANT, *by]
+    out["interval"] = np.where(out["seeds"] > 1, RULES["seed bootstrap"], RULES["none"])
+    out.loc[out["seeds"] <= 1, ["ci_low", "ci_high", "ci_half"]] = np.nan
+    out["examples"], out["min_examples"] = np.nan, np.nan
+    if tests is not None and len(tests) and "target_task" in by:
+        found = _match(out, tests, keys)
+        tested = found["gain"].notna().to_numpy()
+        for mine, theirs in (("gain", "gain"), ("ci_low", "lo"), ("ci_high", "hi"), ("interval", "interval"),
+                             ("seeds", "seeds"), ("examples", "examples"), ("min_examples", "min_examples")):
+            out.loc[tested, mine] = found.loc[tested, theirs].to_numpy()
+        out["ci_half"] = (out["ci_high"] - out["ci_low"]) / 2
+    elif tests is not None and len(tests):
+        fewest = tests.groupby(list(VARIANT), dropna=False, as_index=False).agg(
+            tested_seeds=("seeds", "min"), tested_examples=("min_examples", "min"))
+        found = _match(out, fewest, list(VARIANT))
+        out["min_examples"] = found["tested_examples"].to_numpy()
+        out["seeds"] = np.fmin(out["seeds"].to_numpy(dtype=float), found["tested_seeds"].to_numpy(dtype=float))
+    out["seeds"] = out["seeds"].astype(int)
+    out["crosses_zero"] = [stats.crosses_zero(None if pd.isna(a) else a, None if pd.isna(b) else b)
+                           for a, b in zip(out["ci_low"], out["ci_high"])]
+    return out
+
+
+def with_language_tests(rows: pd.DataFrame, tests: pd.DataFrame | None) -> pd.DataFrame:
+    """results.language_gains rows with their paired tests (gain_intervals of results.paired_language_gains): the
+    tested gain, `lo`/`hi`, `interval`, `seeds` and `examples` where a language has a test; `crosses_zero` (true
+    where there is no interval)."""
+    keys = [*VARIANT, "target_task", "language"]
+    out = rows.copy()
+    out["lo"], out["hi"], out["interval"], out["examples"] = np.nan, np.nan, RULES["none"], np.nan
+    if tests is not None and len(tests):
+        found = _match(out, tests, keys)
+        tested = found["gain"].notna().to_numpy()
+        for column in ("gain", "lo", "hi", "interval", "seeds", "examples"):
+            out.loc[tested, column] = found.loc[tested, column].to_numpy()
+    out["crosses_zero"] = [stats.crosses_zero(None if pd.isna(a) else a, None if pd.isna(b) else b)
+                           for a, b in zip(out["lo"], out["hi"])]
+    return out
+
+
+def caution(rows: pd.DataFrame) -> str | None:
+    """The caution line of a view whose gains rest on a single seed or on few examples (fewer than FEW_EXAMPLES
+    per language: `min_examples`, or `examples` for per-language rows); None when there is nothing to say."""
+    if rows is None or rows.empty:
+        return None
+    parts = []
+    one = int((rows["seeds"] == 1).sum()) if "seeds" in rows else 0
+    if one:
+        parts.append(("every gain here rests on a single seed" if one == len(rows) else
+                      f"{one} of the {len(rows)} gains here rest on a single seed") +
+                     ": an interval there covers the evaluation examples only, not the spread between training runs")
+    column = "min_examples" if "min_examples" in rows else "examples" if "examples" in rows else None
+    fewest = pd.to_numeric(rows[column], errors="coerce").min() if column else np.nan
+    if not pd.isna(fewest) and fewest < FEW_EXAMPLES:
+        parts.append(f"some languages have fewer than {FEW_EXAMPLES} evaluation examples (as few as {int(fewest)}): "
+                     "a gain of a point or two can be noise")
+    return ("Caution: " + "; ".join(parts) + ".") if parts else None
 
 
 def xtreme_table(study: pd.DataFrame) -> pd.DataFrame:

@@ -92,43 +92,77 @@ def html_table(df: pd.DataFrame, css_class: str, formats: dict[str, str] | None 
                cell_css: pd.DataFrame | None = None, numbers: list[str] | None = None, caption: str = "") -> str:
     """`df` as a plain HTML table: every text escaped, `formats` ({column: "{:.1f}"}) applied, missing values empty,
     `cell_css` (same shape as df, or None) inline on each cell, the `numbers` columns (default: those in `formats`)
-    aligned right, `caption` under the table. Plain HTML draws without loading a chart library into the browser."""
+    aligned right, `caption` under the table (one line per line). Plain HTML draws without loading a chart library
+    into the browser."""
     formats = formats or {}
     numbers = set(formats if numbers is None else numbers)
     right = ' class="num"'
     head = "".join(f"<th{right if c in numbers else ''}>{html.escape(str(c))}</th>" for c in df.columns)
     rows = []
+    css = None if cell_css is None else cell_css.to_numpy(dtype=object)  # .iat per cell costs ~20 us
     for i, row in enumerate(df.itertuples(index=False)):
         cells = []
         for j, (column, value) in enumerate(zip(df.columns, row)):
             missing = value is None or (np.ndim(value) == 0 and pd.isna(value))
             text = "" if missing else formats.get(column, "{}").format(value)
-            style = "" if cell_css is None or not cell_css.iat[i, j] else f' style="{cell_css.iat[i, j]}"'
+            style = "" if css is None or not css[i, j] else f' style="{css[i, j]}"'
             cells.append(f"<td{right if column in numbers else ''}{style}>{html.escape(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     caption = (f'<caption style="caption-side: bottom; text-align: left; white-space: nowrap; font-size: 0.8rem">'
-               f'{html.escape(caption)}</caption>' if caption else "")
+               f'{"<br>".join(html.escape(line) for line in caption.splitlines())}</caption>' if caption else "")
     return (f'{TABLE_CSS}<table class="xlt-table {css_class}">{caption}<thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 
+GREY = "background-color: rgb(238, 238, 238); color: rgb(120, 120, 120)"  # a gain whose interval crosses zero
+ONE_SEED = "†"  # a cell's interval rests on one seed: its evaluation examples only
+
+
+def _cell_text(df: pd.DataFrame) -> list[str]:
+    """Each gain's cell: the gain, ± half its interval where it has one, ONE_SEED where that rests on one seed."""
+    rows = zip(df["gain"], df["ci_low"], df["ci_high"], df["seeds"])
+    return [f"{g:+.1f}" + ("" if pd.isna(lo) or pd.isna(hi) else f" ±{(hi - lo) / 2:.1f}{ONE_SEED if k == 1 else ''}")
+            for g, lo, hi, k in rows]
+
+
+def _seeds(values) -> str:
+    """'1 seed', '10 seeds', '1 to 10 seeds': the range of a column of seed counts."""
+    low, high = int(np.nanmin(values)), int(np.nanmax(values))
+    return f"{low}{'' if low == high else f' to {high}'} seed{'' if high == 1 else 's'}"
+
+
 def gain_table(summary: pd.DataFrame) -> str:
     """The gain heatmap as an HTML table: rows variant, columns target task, cells the mean gain over seeds with
-    the 95% interval's half-width where there are seeds to have one, coloured RdBu centred on zero."""
-    wide = summary.pivot_table(index="variant", columns="target_task", sort=False,
-                               aggfunc={"gain": "mean", "ci_half": "mean", "seeds": "min"})
-    pivot = wide["gain"]
-    gains, half, seeds = (wide[v][pivot.columns].to_numpy() for v in ("gain", "ci_half", "seeds"))
-    text = [["" if np.isnan(g) else f"{g:+.1f}" + (f" ±{h:.1f}" if s > 1 else "") for g, h, s in zip(*cells)]
-            for cells in zip(gains, half, seeds)]
+    half its 95% interval (`ci_low`/`ci_high`; ONE_SEED: an interval from one seed's evaluation examples), coloured
+    RdBu centred on zero, grey where the interval crosses zero or there is none (`crosses_zero`); the caption says
+    how the intervals were made and what the cells rest on (seeds, examples per language: `min_examples`), as
+    analysis.noise_floor gives them. A plain analysis.gain_summary has its bootstrap over seeds, none with one seed."""
+    df = summary.copy()
+    if "crosses_zero" not in df:
+        df.loc[df["seeds"] <= 1, ["ci_low", "ci_high"]] = np.nan
+        df["crosses_zero"] = ~((df["ci_low"] > 0) | (df["ci_high"] < 0))
+    df["text"], df["grey"] = _cell_text(df), df["crosses_zero"].fillna(True).astype(bool)
+    wide = df.pivot_table(index="variant", columns="target_task", sort=False, aggfunc="first",
+                          values=["gain", "text", "grey"])
+    columns = list(wide["gain"].columns)
+    gains = wide["gain"].to_numpy(dtype=float)
     limit = max(1.0, float(np.nanmax(np.abs(gains)))) if np.isfinite(gains).any() else 1.0
     css = np.array(diverging_css(gains.ravel(), limit), dtype=object).reshape(gains.shape)
+    css[wide["grey"].fillna(False).to_numpy(dtype=bool) & np.isfinite(gains)] = GREY
     label = "intermediate training \\ target task"
-    table, cell_css = pd.DataFrame(text, columns=pivot.columns), pd.DataFrame(css, columns=pivot.columns)
-    table.insert(0, label, list(pivot.index))
+    table = pd.DataFrame(wide["text"].fillna("").to_numpy(), columns=columns)
+    cell_css = pd.DataFrame(css, columns=columns)
+    table.insert(0, label, list(wide.index))
     cell_css.insert(0, label, "")
-    return html_table(table, "xlt-gains", cell_css=cell_css, numbers=list(pivot.columns),
-                      caption=f"Blue: gain, red: loss; the darkest colours at ±{limit:.1f} points.")
+    rests = _seeds(df["seeds"]) + " a cell" + ("" if "min_examples" not in df or df["min_examples"].isna().all() else
+                                              f", at least {int(df['min_examples'].min()):,} evaluation examples a "
+                                              "language")
+    return html_table(table, "xlt-gains", cell_css=cell_css, numbers=columns,
+                      caption=f"Blue: gain, red: loss; the darkest colours at ±{limit:.1f} points. Grey: the 95% "
+                              "interval crosses 0, or there is none.\n± half the 95% interval: Student's t over the "
+                              f"seeds where a cell has two or more; {ONE_SEED} one seed: over its evaluation examples "
+                              "only (a paired bootstrap; normal when a language filter combines languages).\n"
+                              f"The gains rest on {rests} (each cell's in the CSV).")
 
 
 def score_table(table: pd.DataFrame) -> str:
@@ -139,14 +173,40 @@ def score_table(table: pd.DataFrame) -> str:
     return html_table(shown, "xlt-scores", {c: "{:.1f}" for c in numbers})
 
 
-def language_bars(df: pd.DataFrame, title: str = "") -> go.Figure:
-    """Per-language gains (analysis.by_language), coloured by language family, script in the hover."""
-    import plotly.express as px
+CROSSES = "interval crosses 0"  # the legend entry of the hatched bars
 
-    fig = px.bar(df, x="language", y="gain", color="family", hover_data=["name", "script", "score", "baseline"],
-                 title=title, category_orders={"language": list(df["language"])})
+
+def language_bars(df: pd.DataFrame, title: str = "") -> go.Figure:
+    """Per-language gains (analysis.by_language), coloured by language family, script in the hover; with `lo`/`hi`
+    (analysis.gain_intervals) each bar has its 95% interval as an error bar, and a bar whose interval crosses zero
+    is hatched and paler, with a legend entry saying so."""
+    from plotly.colors import qualitative
+
+    fig = go.Figure()
+    order = list(df["language"])
+    has = "lo" in df and "hi" in df
+    crossing = df["crosses_zero"].astype(bool) if "crosses_zero" in df else pd.Series(False, index=df.index)
+    hover = [c for c in ("name", "script", "score", "baseline", "lo", "hi", "interval", "seeds", "examples")
+             if c in df]
+    for i, (family, g) in enumerate(df.groupby("family", sort=False)):
+        cross = crossing.loc[g.index].to_numpy()
+        error = None
+        if has:
+            error = dict(type="data", symmetric=False, array=(g["hi"] - g["gain"]).to_numpy(),
+                         arrayminus=(g["gain"] - g["lo"]).to_numpy(), thickness=1.2, width=3)
+        fig.add_bar(x=g["language"], y=g["gain"], name=str(family), error_y=error,
+                    marker=dict(color=qualitative.Plotly[i % len(qualitative.Plotly)],
+                                opacity=[0.45 if c else 1.0 for c in cross],
+                                pattern=dict(shape=["/" if c else "" for c in cross])),
+                    customdata=g[hover].to_numpy(),
+                    hovertemplate="%{x}: gain %{y:+.2f}<br>" + "<br>".join(
+                        f"{c} %{{customdata[{k}]}}" for k, c in enumerate(hover)) + f"<extra>{family}</extra>")
+    if crossing.any():
+        fig.add_bar(x=[None], y=[None], name=CROSSES, marker=dict(color="rgba(0, 0, 0, 0)",
+                    line=dict(color="grey", width=1), pattern=dict(shape="/", fgcolor="grey")), hoverinfo="skip")
     fig.add_hline(y=0, line_width=1, line_color="grey")
-    fig.update_layout(yaxis_title="gain over no intermediate training (pts)")
+    fig.update_layout(title=title, yaxis_title="gain over no intermediate training (pts)", xaxis_title="language",
+                      xaxis=dict(categoryorder="array", categoryarray=order), legend_title_text="family")
     return fig
 
 

@@ -122,3 +122,104 @@ def test_synthetic_database_has_the_asked_size_and_every_page_has_data(tmp_path)
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT DISTINCT data FROM runs").fetchall() == [("synthetic",)]
     con.close()
+
+
+def paired_rows(run, seed, rows, metric="headline"):
+    """(language, gain, se, lo, hi, n) -> rows of table `paired` for one run against its baseline."""
+    return [(run, f"base{seed}", "xnli", "test", seed, lang, metric, 50.0, 50.0 + g, g, lo, hi, se, 0.01, 0.02, n)
+            for lang, g, se, lo, hi, n in rows]
+
+
+@pytest.fixture
+def paired_db(tmp_path):
+    """xnli on en, de, fr: mnli on two seeds, squad on one, qqp on one seed in two runs (en+de, and fr); paired tests
+    written by hand (their a/b/p do not matter here)."""
+    langs = ("en", "de", "fr")
+    scores = [(f"base{s}", "m", "none", "xnli", lang, "test", "accuracy", 50.0, s) for s in (0, 1) for lang in langs]
+    scores += [(f"mnli{s}", "m", "mnli", "xnli", lang, "test", "accuracy", 55.0, s) for s in (0, 1) for lang in langs]
+    scores += [("squad0", "m", "squad", "xnli", lang, "test", "accuracy", 52.0, 0) for lang in langs]
+    scores += [("qqp0", "m", "qqp", "xnli", lang, "test", "accuracy", 51.0, 0) for lang in ("en", "de")]
+    scores += [("qqp0fr", "m", "qqp", "xnli", "fr", "test", "accuracy", 51.0, 0)]
+    db = make_db(tmp_path / "paired.duckdb", scores)
+    rows = (paired_rows("mnli0", 0, [("en", 2.0, 1.0, 0.5, 3.5, 100), ("de", 4.0, 2.0, 0.2, 7.8, 200),
+                                     ("fr", 3.0, 1.0, 1.0, 5.0, 300), ("avg", 3.0, 0.8, 1.4, 4.6, 600)])
+            + paired_rows("mnli1", 1, [("en", 4.0, 1.0, 2.0, 6.0, 100), ("de", 6.0, 2.0, 2.0, 10.0, 200),
+                                       ("fr", 5.0, 1.0, 3.0, 7.0, 300), ("avg", 5.0, 0.8, 3.4, 6.6, 600)])
+            + paired_rows("mnli0", 0, [("en", 9.0, 1.0, 7.0, 11.0, 100), ("avg", 9.0, 1.0, 7.0, 11.0, 100)], "f1")
+            + paired_rows("squad0", 0, [("en", 1.0, 1.0, -0.9, 2.9, 100), ("de", -1.0, 2.0, -5.0, 3.0, 200),
+                                        ("fr", 0.0, 1.0, -2.0, 2.0, 300), ("avg", 0.0, 0.9, -1.7, 1.8, 600)])
+            + paired_rows("qqp0", 0, [("en", 1.0, 1.0, -1.0, 3.0, 100), ("de", 3.0, 1.0, 1.0, 5.0, 100),
+                                      ("avg", 2.0, 0.5, 1.0, 3.0, 200)])
+            + paired_rows("qqp0fr", 0, [("fr", 5.0, 2.0, 1.0, 9.0, 400), ("avg", 5.0, 2.0, 1.0, 9.0, 400)]))
+    con = duckdb.connect(str(db))
+    store.insert(con, "paired", pd.DataFrame(rows, columns=list(store.PAIRED_COLUMNS)))
+    con.close()
+    return db
+
+
+def test_paired_gains_per_variant_from_the_task_rows(paired_db):
+    from xlt_core.results import queries
+
+    df = queries.paired_gains(paired_db, results.Filters()).set_index("intermediate_task")
+    assert sorted(df.index) == ["mnli", "qqp", "squad"] and set(df["selection"]) == {"en-dev"}
+    mnli = df.loc["mnli"]  # two seeds: task gains 3 and 5 -> mean 4, sd sqrt(2); no one-seed se or interval
+    assert (mnli["gain"], mnli["sd"], mnli["seeds"]) == (pytest.approx(4.0), pytest.approx(2 ** 0.5), 2)
+    assert pd.isna(mnli["se"]) and pd.isna(mnli["lo"]) and (mnli["examples"], mnli["min_examples"]) == (600, 200)
+    squad = df.loc["squad"]  # one seed: its task row's bootstrap interval and se as they are
+    assert (squad["gain"], squad["se"], squad["lo"], squad["hi"], squad["seeds"]) == (0.0, 0.9, -1.7, 1.8, 1)
+    assert (squad["languages"], squad["examples"], squad["min_examples"]) == (3, 600, 200)
+    # two runs of one seed (en+de, fr) weigh by their languages: (2 x 2 + 5) / 3 = 3, se sqrt((2 x .5)^2 + 2^2) / 3;
+    # no single bootstrap interval
+    qqp = df.loc["qqp"]
+    assert (qqp["gain"], qqp["se"]) == (pytest.approx(3.0), pytest.approx(5 ** 0.5 / 3))
+    assert pd.isna(qqp["lo"]) and (qqp["languages"], qqp["examples"], qqp["min_examples"]) == (3, 600, 100)
+    assert queries.paired_gains(paired_db, results.Filters(metric="f1"))["gain"].tolist() == [9.0]
+    assert queries.paired_gains(paired_db, results.Filters(split="dev")).empty
+
+
+def test_paired_gains_of_chosen_languages_combine_their_standard_errors(paired_db):
+    from xlt_core.results import queries
+
+    df = queries.paired_gains(paired_db, results.Filters(languages=("en", "de"))).set_index("intermediate_task")
+    # one seed, two languages with se 1 and 2: task gain (1 - 1) / 2 = 0, se sqrt(1 + 4) / 2; no bootstrap interval
+    squad = df.loc["squad"]
+    assert (squad["gain"], squad["se"], squad["seeds"]) == (0.0, pytest.approx(5 ** 0.5 / 2), 1)
+    assert pd.isna(squad["lo"]) and (squad["languages"], squad["examples"], squad["min_examples"]) == (2, 300, 100)
+    mnli = df.loc["mnli"]  # seed-level task gains over en and de: 3 and 5
+    assert (mnli["gain"], mnli["sd"], mnli["seeds"]) == (pytest.approx(4.0), pytest.approx(2 ** 0.5), 2)
+    qqp = df.loc["qqp"]  # both languages from the first run
+    assert (qqp["gain"], qqp["se"]) == (pytest.approx(2.0), pytest.approx(2 ** 0.5 / 2))
+    only = queries.paired_gains(paired_db, results.Filters(languages=("fr",), intermediate_tasks=("qqp",)))
+    assert only["gain"].tolist() == [5.0] and only["se"].tolist() == [2.0] and only["examples"].tolist() == [400]
+
+
+def test_paired_language_gains_over_seeds(paired_db):
+    from xlt_core.results import queries
+
+    df = queries.paired_language_gains(paired_db, results.Filters()).set_index(["intermediate_task", "language"])
+    assert len(df) == 9
+    en = df.loc[("mnli", "en")]  # gains 2 and 4 over two seeds
+    assert (en["gain"], en["sd"], en["seeds"], en["examples"]) == (3.0, pytest.approx(2 ** 0.5), 2, 100)
+    assert pd.isna(en["lo"]) and pd.isna(en["se"])
+    de = df.loc[("squad", "de")]  # one seed: its bootstrap interval
+    assert (de["gain"], de["se"], de["lo"], de["hi"], de["seeds"], de["examples"]) == (-1.0, 2.0, -5.0, 3.0, 1, 200)
+    assert df.loc[("qqp", "fr"), "gain"] == 5.0
+    one = queries.paired_language_gains(paired_db, results.Filters(seeds=(1,), languages=("de",)))
+    assert one["gain"].tolist() == [6.0] and one["intermediate_task"].tolist() == ["mnli"]
+
+
+def test_paired_gains_on_the_synthetic_database(tmp_path):
+    from xlt_core.results import queries
+
+    db = tmp_path / "syn.duckdb"
+    synthetic.make(db, n_scores=50_000)
+    tests = queries.paired_gains(db, results.Filters(target_tasks=("xnli",), model_sizes=("base",)))
+    gains = results.task_gains(db, results.Filters(target_tasks=("xnli",), model_sizes=("base",)))
+    both = tests.merge(gains, on=[*queries.VARIANT, "target_task"], suffixes=("", "_scores"))
+    assert len(both) == len(tests) == len(gains)  # every variant, the selection rules' among them
+    assert both["gain"].to_numpy() == pytest.approx(both["gain_scores"].to_numpy())  # the same seed's baseline
+    assert set(tests["selection"]) == {"en-dev", "last", "target-dev"}
+    assert (tests["se"].between(0.3, 1.0)).all() and (tests["examples"] == 15_000).all()  # 15 languages x 1,000
+    lang = queries.paired_language_gains(db, results.Filters(target_tasks=("xnli",), languages=("de",)))
+    assert lang["se"].between(1.0, 2.5).all() and (lang["examples"] == 1000).all()
+    assert (lang["hi"] - lang["lo"]).to_numpy() == pytest.approx(2 * 1.96 * lang["se"].to_numpy())

@@ -307,6 +307,81 @@ def chain_rows(db):
                         ORDER BY s.model, s.intermediate_task, s.target_task, s.language""")
 
 
+def _paired_runs(f: Filters) -> tuple[str, list, str, list]:
+    """CTE `tested`: the evaluate runs of the filters (split, model, size, intermediate and target tasks, seeds) other
+    than the baselines, with their variant key and languages, for joining to `paired` (keyed by run_id); and the
+    conditions on `paired p` itself (split, metric, target tasks: they let a scan skip blocks) with their
+    parameters."""
+    where, params = f.where(skip=("languages",))
+    on_paired, paired_params = "p.split = ? AND p.metric = ?", [f.split, f.metric]
+    if f.target_tasks:
+        on_paired += " AND list_contains(?, p.target_task)"
+        paired_params.append(list(f.target_tasks))
+    return (f"tested AS (SELECT run_id, variant_key, languages FROM task_scores "
+            f"WHERE split = ? AND intermediate_task <> 'none' AND {where})", [f.split, *params], on_paired,
+            paired_params)
+
+
+def paired_gains(db, f: Filters):
+    """Per variant and target task: the paired gains over the baseline made at ingest (table `paired`), summarised
+    over seeds for analysis.gain_intervals: `gain` (the mean over seeds of each seed's task gain), `sd` (their
+    standard deviation, two seeds or more), `seeds`; with one seed its `se`, and `lo`/`hi` where a bootstrap
+    interval exists; `languages`, `examples` (per seed, summed over languages) and `min_examples` (per language).
+
+    Without a language filter each run's task row (language 'avg': the paired bootstrap of the mean over its
+    languages, one row per run) is read, runs of the same variant, task and seed weighted by their languages, and
+    `min_examples` is the run's examples over its languages. With one, the chosen languages' rows are averaged:
+    the task gain is their mean, its standard error sqrt(sum se^2) / L (languages as independent), no bootstrap
+    interval. The metric applies as everywhere ((EM+F1)/2, F1 or EM for QA)."""
+    runs, params, on_paired, paired_params = _paired_runs(f)
+    if f.languages:
+        per_seed = f"""SELECT t.variant_key, p.target_task, p.seed, avg(p.gain) AS gain,
+                             sqrt(sum(p.se * p.se)) / count(*) AS se, NULL::DOUBLE AS lo, NULL::DOUBLE AS hi,
+                             count(*) AS languages, sum(p.n) AS examples, min(p.n) AS min_examples
+                      FROM paired p JOIN tested t USING (run_id)
+                      WHERE {on_paired} AND p.language <> 'avg' AND list_contains(?, p.language)
+                      GROUP BY t.variant_key, p.target_task, p.seed"""
+        params += [*paired_params, list(f.languages)]
+    else:
+        per_seed = f"""SELECT t.variant_key, p.target_task, p.seed,
+                             sum(t.languages * p.gain) / sum(t.languages) AS gain,
+                             sqrt(sum(t.languages * t.languages * p.se * p.se)) / sum(t.languages) AS se,
+                             CASE WHEN count(*) = 1 THEN any_value(p.lo) END AS lo,
+                             CASE WHEN count(*) = 1 THEN any_value(p.hi) END AS hi,
+                             sum(t.languages) AS languages, sum(p.n) AS examples,
+                             min(p.n / t.languages) AS min_examples
+                      FROM paired p JOIN tested t USING (run_id)
+                      WHERE {on_paired} AND p.language = 'avg'
+                      GROUP BY t.variant_key, p.target_task, p.seed"""
+        params += paired_params
+    return _read(db, f"""WITH {runs}, per_seed AS ({per_seed})
+        SELECT variant_key, target_task, avg(gain) AS gain, stddev_samp(gain) AS sd, count(*) AS seeds,
+               CASE WHEN count(*) = 1 THEN any_value(se) END AS se, CASE WHEN count(*) = 1 THEN any_value(lo) END AS lo,
+               CASE WHEN count(*) = 1 THEN any_value(hi) END AS hi, CAST(max(languages) AS INTEGER) AS languages,
+               CAST(round(avg(examples)) AS BIGINT) AS examples, CAST(min(min_examples) AS BIGINT) AS min_examples
+        FROM per_seed GROUP BY variant_key, target_task""", params, named=True)
+
+
+def paired_language_gains(db, f: Filters):
+    """Per variant, target task and language: the paired gains over the baseline (table `paired`) summarised over
+    seeds for analysis.gain_intervals: `gain` (mean over seeds), `sd`, `seeds`, with one seed its `se` and
+    bootstrap `lo`/`hi`, and `examples` (the language's evaluation examples, the fewest over seeds)."""
+    runs, params, on_paired, paired_params = _paired_runs(f)
+    langs = "AND list_contains(?, p.language)" if f.languages else ""
+    return _read(db, f"""WITH {runs},
+        per_seed AS (SELECT t.variant_key, p.target_task, p.language, p.seed, avg(p.gain) AS gain,
+                            sqrt(sum(p.se * p.se)) / count(*) AS se, CASE WHEN count(*) = 1 THEN any_value(p.lo) END
+                            AS lo, CASE WHEN count(*) = 1 THEN any_value(p.hi) END AS hi, min(p.n) AS n
+                     FROM paired p JOIN tested t USING (run_id)
+                     WHERE {on_paired} AND p.language <> 'avg' {langs}
+                     GROUP BY t.variant_key, p.target_task, p.language, p.seed)
+        SELECT variant_key, target_task, language, avg(gain) AS gain, stddev_samp(gain) AS sd, count(*) AS seeds,
+               CASE WHEN count(*) = 1 THEN any_value(se) END AS se, CASE WHEN count(*) = 1 THEN any_value(lo) END AS lo,
+               CASE WHEN count(*) = 1 THEN any_value(hi) END AS hi, CAST(min(n) AS BIGINT) AS examples
+        FROM per_seed GROUP BY variant_key, target_task, language""",
+                 [*params, *paired_params, *([list(f.languages)] if f.languages else [])], named=True)
+
+
 def evaluate_runs(db):
     """Every evaluate run with what picks it in `xlt compare`: model, size, intermediate task, data size,
     sampling, selection rule, target task, split, seed, evaluation size, its folder and its full config (JSON)."""
