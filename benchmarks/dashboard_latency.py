@@ -26,7 +26,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from xlt_core import results  # noqa: E402
-from xlt_core.results import synthetic  # noqa: E402
+from xlt_core.results import queries, synthetic  # noqa: E402
 
 SERVE = Path(__file__).resolve().parent.parent / "dashboard" / "serve.py"  # what `xlt dashboard` runs
 # the overview is drawn: its XTREME table and its gain heatmap (a coloured table) are in the page, cells filled
@@ -38,14 +38,17 @@ def page_queries(db) -> dict:
     """Every query of every page, with the filters a first visit uses (all values) and those the pages add."""
     f = results.Filters()
     language = dataclasses.replace(f, target_tasks=("xnli",))
+    five = dataclasses.replace(f, metric="em", languages=("de", "es", "hi", "sw", "zh"))
     return {
         "app: state": lambda: results.state(db),
         "app: filter_values": lambda: results.filter_values(db),
         "overview: study": lambda: results.study(db, f),
         "overview/size/scaling/regimes/cost: task_gains": lambda: results.task_gains(db, f),
-        "overview: task_gains (EM, 5 languages)": lambda: results.task_gains(
-            db, dataclasses.replace(f, metric="em", languages=("de", "es", "hi", "sw", "zh"))),
+        "overview: task_gains (EM, 5 languages)": lambda: results.task_gains(db, five),
+        "overview/size/scaling/regimes/cost: paired_gains": lambda: queries.paired_gains(db, f),
+        "overview: paired_gains (EM, 5 languages)": lambda: queries.paired_gains(db, five),
         "languages: language_gains (one task)": lambda: results.language_gains(db, language),
+        "languages: paired_language_gains (one task)": lambda: queries.paired_language_gains(db, language),
         "languages: english_gap (one task)": lambda: results.english_gap(db, language),
         "model size: english_gap": lambda: results.english_gap(db, f),
         "published: published": lambda: results.published(db),

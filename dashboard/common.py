@@ -1,4 +1,5 @@
-"""What every page shares: the current filters, a chart with its data as CSV, and the empty-result message."""
+"""What every page shares: the current filters, a chart with its data as CSV, the empty-result message and the
+caution line of a view resting on one seed or few examples."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
+from xlt_core import analysis
 
 
 def context():
@@ -40,9 +42,17 @@ def nothing(what: str) -> None:
                "(`xlt sweep run sweeps/...`).")
 
 
+def caution(rows: pd.DataFrame | None) -> None:
+    """The caution line of a view whose gains rest on a single seed or on fewer than a few hundred examples per
+    language (analysis.caution); nothing otherwise."""
+    text = analysis.caution(rows)
+    if text:
+        st.warning(text, icon=":material/warning:")
+
+
 def gain_summary(by: tuple[str, ...] = ("target_task",)) -> pd.DataFrame:
-    """The gains of the current filters summarised over seeds (data.gain_summary); stops the page with a message
-    when there are none."""
+    """The gains of the current filters summarised over seeds, with their intervals, seeds and examples
+    (data.gain_summary); stops the page with a message when there are none."""
     db, f, _ = context()
     summary = data.gain_summary(db, f, by)
     if summary is None:

@@ -8,6 +8,7 @@ import os
 import streamlit as st
 
 from xlt_core import analysis, results
+from xlt_core.results import queries
 
 TTL = 10
 
@@ -33,7 +34,25 @@ run_detail = _cached(results.run_detail)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def gain_tests(db: str, f: results.Filters):
+    """Per variant and target task: the paired gains made at ingest with their 95% intervals (queries.paired_gains,
+    analysis.gain_intervals); None when the database has none."""
+    tests = queries.paired_gains(db, f)
+    return None if tests is None or tests.empty else analysis.gain_intervals(tests)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def language_tests(db: str, f: results.Filters):
+    """Per variant, target task and language: the paired gains with their 95% intervals, variants labelled."""
+    tests = queries.paired_language_gains(db, f)
+    return None if tests is None or tests.empty else analysis.with_labels(analysis.gain_intervals(tests))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
 def gain_summary(db: str, f: results.Filters, by: tuple[str, ...] = ("target_task",)):
-    """results.task_gains summarised over seeds (analysis.gain_summary); None when there is no gain to show."""
+    """results.task_gains summarised over seeds (analysis.gain_summary), each gain with what it rests on: the
+    interval, seeds and examples of its paired tests (analysis.noise_floor); None when there is no gain to show."""
     per_seed = results.task_gains(db, f)
-    return None if per_seed is None or per_seed.empty else analysis.gain_summary(per_seed, by)
+    if per_seed is None or per_seed.empty:
+        return None
+    return analysis.noise_floor(analysis.gain_summary(per_seed, by), gain_tests(db, f), by)

@@ -7,6 +7,7 @@ from xlt_core import analysis, charts
 
 st.header("Gain vs compute")
 summary = common.gain_summary(by=())
+common.caution(summary)
 st.caption("One point per variant: mean gain over the chosen target tasks against the mean device-hours of a chain "
            "(intermediate, target and evaluation stages as measured by each run). The dashed line is the Pareto "
            "front: variants nothing else beats on both gain and compute.")

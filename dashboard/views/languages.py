@@ -24,7 +24,13 @@ if per_language is None or per_language.empty:
     st.stop()
 per_language = analysis.with_labels(per_language)
 variant = right.selectbox("Intermediate training", sorted(per_language["variant"].unique()), key="lang_variant")
-rows = analysis.by_language(per_language[per_language["variant"] == variant])
+rows = analysis.by_language(analysis.with_language_tests(per_language[per_language["variant"] == variant],
+                                                         data.language_tests(db, dataclasses.replace(
+                                                             f, target_tasks=(target,)))))
+common.caution(rows)
+st.caption("Each bar: the mean gain over seeds with its 95% interval (Student's t over seeds where there are two or "
+           "more, else a paired bootstrap over the language's evaluation examples); hatched and paler: the interval "
+           "crosses 0 (or there is none). The CSV has the interval, its rule, the seeds and the examples.")
 common.chart(charts.language_bars(rows, title=f"{target}: gain after {variant}, by language"), rows,
              f"language_gains_{target}_{variant}")
 by_group = rows.groupby(["family", "script"], as_index=False).agg(languages=("language", "count"),

@@ -13,6 +13,7 @@ if summary["model_size"].nunique() < 2:
             "same study with another (`sweeps/model_size.yaml`) to compare.")
 variant = st.selectbox("Intermediate training", sorted(summary["variant"].unique()), key="size_variant")
 rows = summary[summary["variant"] == variant]
+common.caution(rows)
 common.chart(charts.gain_bars(rows, x="target_task", color="model_size", error="ci_half",
                               title=f"gain after {variant}, by model size"), rows, f"size_gains_{variant}")
 gap = data.english_gap(db, f)

@@ -16,6 +16,7 @@ if summary.empty or sized.max() < 2:
     common.nothing("a scaling curve needs one intermediate task at two or more data sizes "
                    "(`sweeps/data_scaling.yaml`).")
     st.stop()
+common.caution(summary)
 st.caption("Full-data points use the task's training-set size. Gains averaged over the chosen target tasks.")
 mean = summary.groupby(["model", "intermediate_task", "examples"], as_index=False)["gain"].mean()
 mean["line"] = mean["model"] + " · " + mean["intermediate_task"]
