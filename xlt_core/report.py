@@ -107,6 +107,8 @@ def study_table(study: pd.DataFrame, paired: pd.DataFrame, each: pd.DataFrame | 
     examples of one language). Groups and the overall score only where every task of them is complete (all
     official languages), as analysis.xtreme_table."""
     wide = xtreme_table(study)
+    named = with_labels(study)
+    seeds = {(v, m, t): s for v, m, t, s in zip(named["variant"], named["model"], named["target_task"], named["seeds"])}
     tests = with_labels(gain_tests(paired, each)) if len(paired) else pd.DataFrame()
     rows = []
     columns = [t for t in TASKS if t in wide.columns] + [c for c in wide.columns if c.startswith("group:")] + ["xtreme"]
@@ -118,7 +120,8 @@ def study_table(study: pd.DataFrame, paired: pd.DataFrame, each: pd.DataFrame | 
             rec = {"variant": row["variant"], "model": row["model"], "intermediate_task": row["intermediate_task"],
                    "column": column.removeprefix("group:"),
                    "score": None if pd.isna(score) else float(score), "gain": None, "lo": None, "hi": None, "p": None,
-                   "seeds": None, "examples": None, "fewest_per_language": None, "significant": None,
+                   "seeds": seeds.get((row["variant"], row["model"], column)), "examples": None,
+                   "fewest_per_language": None, "significant": None,
                    "interval": None}
             if column in by_task:
                 t = by_task[column]
@@ -168,5 +171,5 @@ def study_report(long: pd.DataFrame, fmt: str = "text", split: str = "test") -> 
     caution = "; ".join(x for x in (
         f"one seed only: {', '.join(one)}" if one else "",
         f"as few as {int(small.min())} examples in a language (intervals are wide below a few hundred)"
-        if len(small) and small.min() < SMALL else ""))
+        if len(small) and small.min() < SMALL else "") if x)
     return render(wide, fmt, caption=note + (f". Caution: {caution}" if caution else ""))
