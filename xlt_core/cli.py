@@ -217,9 +217,10 @@ def _study(args) -> int:
         found = compare(args.db, args.a, args.b, args.split, args.target, args.metric, args.correction)
         print(comparison(found, args.format, args.a, args.b), end="")
         return 0
+    from .analysis import gain_intervals
+
     f = queries.Filters(split=args.split, metric=args.metric)
-    long = study_table(queries.study(args.db, f), queries.paired(args.db, args.split, args.metric),
-                       queries.paired(args.db, args.split, args.metric, languages="each"))
+    long = study_table(queries.study(args.db, f), gain_intervals(queries.paired_gains(args.db, f)))
     print(study_report(long, args.format, args.split), end="")
     return 0
 

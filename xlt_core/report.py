@@ -80,54 +80,30 @@ def _text(value) -> str:
 
 
 # the study table ----------------------------------------------------------------------------------------------------
-def gain_tests(paired: pd.DataFrame, each: pd.DataFrame | None = None) -> pd.DataFrame:
-    """results.queries.paired (task rows, one per evaluate run) -> per variant and target task: the mean gain over
-    seeds with its 95% interval (t over seeds with two or more, else the one seed's bootstrap interval), p, seeds,
-    the examples it rests on (per seed, all languages; with `each`, the per-language rows, also the fewest of one
-    language), and whether the interval excludes zero."""
-    out = []
-    keys = ["model", "model_size", "intermediate_task", "intermediate_size", "sampling", "selection", "target_task"]
-    fewest = each.groupby("run_id")["n"].min() if each is not None and len(each) else pd.Series(dtype=float)
-    for key, g in paired.groupby(keys, dropna=False, sort=False):
-        test = stats.seed_test(g["gain"])
-        if test is None:
-            test = {"gain": float(g["gain"].iloc[0]), "lo": float(g["lo"].iloc[0]), "hi": float(g["hi"].iloc[0]),
-                    "p": float(g["p"].iloc[0]), "seeds": 1}
-        out.append({**dict(zip(keys, key)), "gain": test["gain"], "lo": test["lo"], "hi": test["hi"],
-                    "p": test["p"], "seeds": test["seeds"], "examples": int(g["n"].iloc[0]),
-                    "fewest_per_language": int(fewest.reindex(g["run_id"]).min()) if len(fewest) else None,
-                    "interval": "seeds (t)" if test["seeds"] > 1 else "examples (bootstrap)",
-                    "significant": not stats.crosses_zero(test["lo"], test["hi"])})
-    return pd.DataFrame(out)
-
-
-def study_table(study: pd.DataFrame, paired: pd.DataFrame, each: pd.DataFrame | None = None) -> pd.DataFrame:
+def study_table(study: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
     """Long form, one row per variant and column (task, group, xtreme): the score, and for variants other than the
-    baseline the gain with its interval and significance (`each`: the per-language paired rows, for the fewest
-    examples of one language). Groups and the overall score only where every task of them is complete (all
-    official languages), as analysis.xtreme_table."""
+    baseline the gain with its interval and what it rests on, from `tests` (analysis.gain_intervals of
+    results.queries.paired_gains: the dashboard's numbers). Groups and the overall score only where every task of
+    them is complete (all official languages), as analysis.xtreme_table."""
     wide = xtreme_table(study)
     named = with_labels(study)
     seeds = {(v, m, t): s for v, m, t, s in zip(named["variant"], named["model"], named["target_task"], named["seeds"])}
-    tests = with_labels(gain_tests(paired, each)) if len(paired) else pd.DataFrame()
+    tests = with_labels(tests) if len(tests) else tests
     rows = []
     columns = [t for t in TASKS if t in wide.columns] + [c for c in wide.columns if c.startswith("group:")] + ["xtreme"]
     for _, row in wide.iterrows():
         mine = tests[(tests["variant"] == row["variant"]) & (tests["model"] == row["model"])] if len(tests) else tests
-        by_task = {t.target_task: t for t in mine.itertuples(index=False)} if len(mine) else {}
+        by_task = {t.target_task: t for t in mine.itertuples(index=False) if not pd.isna(t.lo)} if len(mine) else {}
         for column in columns:
             score = row.get(column)
             rec = {"variant": row["variant"], "model": row["model"], "intermediate_task": row["intermediate_task"],
-                   "column": column.removeprefix("group:"),
-                   "score": None if pd.isna(score) else float(score), "gain": None, "lo": None, "hi": None, "p": None,
-                   "seeds": seeds.get((row["variant"], row["model"], column)), "examples": None,
-                   "fewest_per_language": None, "significant": None,
-                   "interval": None}
+                   "column": column.removeprefix("group:"), "score": None if pd.isna(score) else float(score),
+                   "gain": None, "lo": None, "hi": None, "seeds": seeds.get((row["variant"], row["model"], column)),
+                   "examples": None, "fewest_per_language": None, "significant": None, "interval": None}
             if column in by_task:
                 t = by_task[column]
-                rec.update(gain=t.gain, lo=t.lo, hi=t.hi, p=t.p, seeds=t.seeds, examples=t.examples,
-                           fewest_per_language=t.fewest_per_language, significant=t.significant,
-                           interval=t.interval)
+                rec.update(gain=t.gain, lo=t.lo, hi=t.hi, seeds=t.seeds, examples=t.examples,
+                           fewest_per_language=t.min_examples, significant=not t.crosses_zero, interval=t.interval)
             elif row["intermediate_task"] != "none" and by_task:
                 rec.update(_summary_gain(column.removeprefix("group:"), by_task))
             rows.append(rec)
