@@ -312,11 +312,11 @@ def _retrieval_scores(cfg: StageConfig, spec: TaskSpec, out: Path, runs_dir: Pat
             scores = bucc_f1(cands, gold, threshold)
             items = bucc_items(cands, gold, threshold, list(dict.fromkeys(ex["source_id"])))
             ids = items.pop("id")
-            mined = {}
+            kept: dict[str, list] = {}  # per source id, the target ids of its pairs at or above the threshold
             for s, t, score in cands:
                 if score >= threshold:
-                    mined.setdefault(s, []).append(t)
-            preds, meta = [mined.get(i, []) for i in ids], {"threshold": threshold}
+                    kept.setdefault(s, []).append(t)
+            preds, meta = [kept.get(i, []) for i in ids], {"threshold": threshold}
         else:
             ex = split_examples(cfg, spec, cfg.split, lang, cfg.eval_size)
             items = tatoeba_items(vectors(ex["target"]), vectors(ex["source"]))

@@ -154,3 +154,23 @@ def test_compare_and_report_refuse_bad_input_in_one_line(demo_db, tmp_path, caps
         err = capsys.readouterr().err.strip()
         assert message in err and len(err.splitlines()) == 1, err
 
+
+
+@pytest.mark.parametrize("target", ["bucc2018", "tatoeba"])
+def test_retrieval_stages_write_the_values_of_every_language(target, tmp_path):
+    """Per-example values of every language of a retrieval stage (BUCC: counts per source sentence; Tatoeba: 0/100
+    per English query) give back each stored score."""
+    from xlt_core.pipeline import run_stage
+    from xlt_core.rundir import run_folder
+
+    [evaluate] = chain(intermediate="none", target=target, languages="de,fr,ru", eval_size=30)
+    record = run_stage(evaluate, tmp_path)
+    values = example_values(run_folder(tmp_path, evaluate))
+    assert sorted(set(values["language"])) == ["de", "fr", "ru"]
+    for lang, rows in values.groupby("language"):
+        stored = {r["metric"]: r["score"] for r in record["scores"] if r["language"] == lang}
+        if target == "bucc2018":
+            tp, pred, gold = rows["tp"].sum(), rows["n_pred"].sum(), rows["n_gold"].sum()
+            assert stored["f1"] == pytest.approx(200 * tp / (pred + gold) if pred + gold else 0.0), lang
+        else:
+            assert stored["accuracy"] == pytest.approx(rows["accuracy"].mean()) and len(rows) == 30, lang
