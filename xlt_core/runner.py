@@ -1,6 +1,10 @@
-"""Run stages as papermill notebooks: each stage's notebook executes in a fresh kernel and is saved, executed,
-inside its run folder. The folder is written under a temporary name and renamed when the notebook completes; only
-then is the stage's training checkpoint dropped. The kernel dies with the process that runs the stage (kernel.py)."""
+"""Run stages as papermill notebooks: each stage's notebook executes in a kernel and is saved, executed, inside its
+run folder. The folder is written under a temporary name and renamed when the notebook completes; only then is the
+stage's training checkpoint dropped. The kernel dies with the process that runs the stage (kernel.py).
+
+A stage job (a sweep's worker) starts a fresh kernel. The stages one process runs in a row (`xlt run`, `xlt demo`)
+share one (ChainKernel): started once, its namespace cleared and memory released between stages, so that torch and
+transformers are imported once, not once a stage; a kernel that died is replaced."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from .config import StageConfig
@@ -63,16 +68,69 @@ def kernel_options() -> dict:
             "extra_arguments": [parent_flag()]}
 
 
-def execute_stage(cfg: StageConfig, runs_dir, device: str = "auto", log=print) -> Path:
+# what a kernel runs between two stages: the previous stage's variables go, and with them its model's memory
+RESET = """%reset -f
+import gc, sys
+gc.collect()
+if "torch" in sys.modules and sys.modules["torch"].cuda.is_available():
+    sys.modules["torch"].cuda.empty_cache()
+"""
+
+
+class ChainKernel:
+    """One kernel for the stages that this process runs one after another. `stage(cwd)` gives papermill's kernel
+    arguments for the next stage: the running kernel, its namespace cleared, or a new one where there is none or
+    the last one died (out of memory, killed), with a client of the stage's own. `close()` shuts the kernel down."""
+
+    def __init__(self):
+        self.km = None
+
+    @contextmanager
+    def stage(self, cwd: Path):
+        from jupyter_client.manager import KernelManager
+
+        fresh = kernel_options()
+        if self.km is None or not self.km.is_alive():
+            self.close()
+            self.km = KernelManager(kernel_name=fresh["kernel_name"], config=fresh["config"])
+            self.km.start_kernel(extra_arguments=fresh["extra_arguments"], cwd=str(cwd))
+            started = True
+        else:
+            started = False
+        client = self.km.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=120)
+            if not started:
+                client.execute_interactive(RESET, silent=True, timeout=300)
+            yield {"km": self.km, "kc": client, "kernel_name": fresh["kernel_name"]}
+        finally:
+            client.stop_channels()
+
+    def close(self) -> None:
+        if self.km is not None and self.km.has_kernel:
+            self.km.shutdown_kernel(now=True)
+        self.km = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def execute_stage(cfg: StageConfig, runs_dir, device: str = "auto", log=print, kernel: ChainKernel | None = None
+                  ) -> Path:
     """Execute the stage's notebook unless its run folder exists; return the run folder. First, what killed runs left
-    in runs_dir is reclaimed (staging.reclaim): a stage finished but not renamed is kept, not run again."""
+    in runs_dir is reclaimed (staging.reclaim): a stage finished but not renamed is kept, not run again. `kernel`: a
+    ChainKernel to run it in (default: a fresh kernel, shut down after the stage)."""
     runs_dir = Path(runs_dir).resolve()
     reclaim(runs_dir, log)
     with stage_lock(runs_dir, cfg.stage_id, log):
-        return _execute_locked(cfg, runs_dir, device, log)
+        return _execute_locked(cfg, runs_dir, device, log, kernel)
 
 
-def _execute_locked(cfg: StageConfig, runs_dir: Path, device: str, log) -> Path:
+def _execute_locked(cfg: StageConfig, runs_dir: Path, device: str, log, kernel: ChainKernel | None) -> Path:
     import papermill
     from nbclient.exceptions import DeadKernelError
 
@@ -84,11 +142,13 @@ def _execute_locked(cfg: StageConfig, runs_dir: Path, device: str, log) -> Path:
     start = time.perf_counter()
     with atomic_dir(final) as tmp:
         try:
-            papermill.execute_notebook(
-                str(NOTEBOOKS[cfg.stage]), str(tmp / "notebook.ipynb"), **kernel_options(),
-                parameters={"config": cfg.to_dict(), "runs_dir": str(runs_dir), "work_dir": str(tmp), "device": device},
-                progress_bar=False, cwd=str(runs_dir), log_output=False,
-                stderr_file=sys.stderr)  # the kernel's progress bars, as they come, to the terminal / sweep log
+            with kernel.stage(runs_dir) if kernel else nullcontext(kernel_options()) as options:
+                papermill.execute_notebook(
+                    str(NOTEBOOKS[cfg.stage]), str(tmp / "notebook.ipynb"), **options,
+                    parameters={"config": cfg.to_dict(), "runs_dir": str(runs_dir), "work_dir": str(tmp),
+                                "device": device},
+                    progress_bar=False, cwd=str(runs_dir), log_output=False,
+                    stderr_file=sys.stderr)  # the kernel's progress bars, as they come, to the terminal / sweep log
         except papermill.PapermillExecutionError as err:
             if err.ename == StorageError.__name__:  # a full disk: one line, as outside a kernel
                 raise StorageError(err.evalue) from None
@@ -112,12 +172,14 @@ def keep_notebook(tmp: Path, runs_dir: Path, cfg: StageConfig) -> Path:
 
 
 def execute_chains(chains: list[list[StageConfig]], runs_dir, device: str = "auto", log=print) -> list[Path]:
-    """Every stage of every chain, in order; a stage shared by several chains runs once."""
+    """Every stage of every chain, in order, in one kernel (ChainKernel); a stage shared by several chains runs
+    once."""
     done: dict[str, Path] = {}
-    for stages in chains:
-        for cfg in stages:
-            if cfg.stage_id not in done:
-                done[cfg.stage_id] = execute_stage(cfg, runs_dir, device, log)
+    with ChainKernel() as kernel:
+        for stages in chains:
+            for cfg in stages:
+                if cfg.stage_id not in done:
+                    done[cfg.stage_id] = execute_stage(cfg, runs_dir, device, log, kernel)
     return list(done.values())
 
 
