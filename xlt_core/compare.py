@@ -84,7 +84,7 @@ def compare_pairs(pairs: list[tuple[int, pd.DataFrame, pd.DataFrame]], task: str
     task_gain = float(table["gain"].mean())
     task_row = {"language": "avg", "a": float(table["a"].mean()), "b": float(table["b"].mean()), "gain": task_gain,
                 **_interval(task_gain, np.mean(all_reps, axis=0)), "n": int(table["n"].sum()),
-                "seeds": int(table["seeds"].max())}
+                "n_min": int(table["n"].min()), "seeds": int(table["seeds"].max())}
     complete = [np.mean(g) for g in seed_gains.values() if len(g) == len(per_lang)]
     return {"languages": table, "task": task_row, "seeds": stats.seed_test(complete),
             "correction": stats.CORRECTIONS[correction], "resamples": resamples}
@@ -193,22 +193,28 @@ def pick(runs: pd.DataFrame, text: str, split: str, target: str | None) -> pd.Da
     return rows
 
 
-def evaluation_key(config: str, by_model: bool) -> str:
+def evaluation_key(config: str, by_model: bool, by_selection: bool = True) -> str:
     """What two evaluate runs must share to be paired: the evaluation itself (task, split, seed, data and its
-    revision, evaluation size, retrieval options), and the model unless the sides name their models."""
+    revision, evaluation size, retrieval options), the model unless the sides name their models, and the checkpoint
+    selection rule unless the sides name theirs (a side that says `select=` compares rules)."""
     import json
 
     cfg = json.loads(config)
+    parent = cfg.get("parent") or {}
+    rule = (parent.get("train") or {}).get("select", "en-dev") if parent.get("stage") == "target" else "en-dev"
     for key in ("parent", "languages", *(() if by_model else ("model",))):
         cfg.pop(key, None)
+    if by_selection:
+        cfg["selection"] = rule
     return json.dumps(cfg, sort_keys=True)
 
 
-def pair_up(a: pd.DataFrame, b: pd.DataFrame, by_model: bool) -> list[tuple[tuple, pd.Series, pd.Series]]:
+def pair_up(a: pd.DataFrame, b: pd.DataFrame, by_model: bool,
+            by_selection: bool = True) -> list[tuple[tuple, pd.Series, pd.Series]]:
     """(key, A's run, B's run) for every evaluation both sides have (evaluation_key: the same task, split, seed,
-    data and evaluation size, and the same model unless the sides name theirs); a side with two runs for one
-    evaluation is ambiguous: an XltError names the columns they differ in."""
-    a, b = (side.assign(key=[evaluation_key(c, by_model) for c in side["config"]]) for side in (a, b))
+    data and evaluation size, and the same model and selection rule unless the sides name theirs); a side with two
+    runs for one evaluation is ambiguous: an XltError names the columns they differ in."""
+    a, b = (side.assign(key=[evaluation_key(c, by_model, by_selection) for c in side["config"]]) for side in (a, b))
     for side, name in ((a, "A"), (b, "B")):
         twice = side[side.duplicated("key", keep=False)]
         if len(twice):
@@ -246,9 +252,10 @@ def compare(db, side_a: str, side_b: str, split: str = "test", target: str | Non
     if runs is None or runs.empty:
         raise XltError(f"{db} has no evaluate runs: run a study (xlt run, xlt sweep run) and ingest it first")
     a, b = pick(runs, side_a, split, target), pick(runs, side_b, split, target)
-    by_model = "model" not in parse_side(side_a) and "model" not in parse_side(side_b)
+    named = {**parse_side(side_a), **parse_side(side_b)}
+    by_model = "model" not in named and "model_size" not in named
     groups: dict[tuple, list] = {}
-    for key, ra, rb in pair_up(a, b, by_model):  # seeds of one evaluation setting together
+    for key, ra, rb in pair_up(a, b, by_model, "selection" not in named):  # seeds of one setting together
         setting = json.loads(key[-1])
         setting.pop("seed", None)
         groups.setdefault((*key[:-1], json.dumps(setting, sort_keys=True)), []).append((ra, rb))

@@ -22,6 +22,7 @@ from .tasks import (TARGET_TASKS, TASKS, TRAINABLE, TaskSpec, check_split_langua
 
 STAGES = ("intermediate", "target", "evaluate")
 SAMPLINGS = ("proportional", "temperature", "uniform")
+EVALUATE_OUTPUTS = "scores+per-example"  # what an evaluate stage writes: part of its id (StageConfig.stage_id)
 # Checkpoint selection of a target stage (TrainConfig.select): which weights training keeps, among those at its
 # evaluation points (the end of each epoch and the end of training):
 #   en-dev      the best English dev score (the paper's; first best on ties). The default.
@@ -353,7 +354,18 @@ class StageConfig:
 
     @property
     def stage_id(self) -> str:
+        """The hash of the normalised config, parents included. The default selection rule (en-dev) is left out, so
+        stages trained before rules could be chosen keep their ids and are reused; an evaluate stage's hash also
+        names what it writes (EVALUATE_OUTPUTS), so one made before per-example files existed is made again
+        (evaluation only: its training stages are reused)."""
         d = self.to_dict()
+        node = d
+        while node:
+            if (node.get("train") or {}).get("select") == "en-dev":
+                del node["train"]["select"]
+            node = node.get("parent")
+        if self.stage == "evaluate":
+            d["outputs"] = EVALUATE_OUTPUTS
         digest = hashlib.sha256(json.dumps(d, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
         return f"{self.stage}-{self.task}-{digest[:12]}"
 

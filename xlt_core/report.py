@@ -8,13 +8,12 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import stats
-from .analysis import with_labels, xtreme_table
+from .analysis import FEW_EXAMPLES, with_labels, xtreme_table
 from .tables import p_value, render
 from .tasks import GROUPS, TASKS
 
 MARK = "*"  # the 95% interval of the gain excludes zero
-SMALL = 300  # examples per language below which a view says its intervals rest on few examples
+SMALL = FEW_EXAMPLES  # examples per language below which a view says its intervals rest on few examples
 
 
 def _signed(x) -> str:
@@ -111,16 +110,14 @@ def study_table(study: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
 
 
 def _summary_gain(column: str, by_task: dict) -> dict:
-    """A group's or the overall gain: the mean of its tasks' gains, its interval from their standard errors as
-    if independent (normal approximation), when every task of it has a test."""
+    """A group's or the overall gain: the mean of its tasks' gains when every task of it has one. No interval: its
+    tasks share each seed's intermediate checkpoint, so their errors are not independent, and a test would need
+    the seed-level gains of every task together."""
     members = GROUPS.get(column) or [t for m in GROUPS.values() for t in m]
     if not all(t in by_task for t in members):
         return {}
-    gains = [by_task[t].gain for t in members]
-    se = math.sqrt(sum(((by_task[t].hi - by_task[t].lo) / (2 * 1.96)) ** 2 for t in members)) / len(members)
-    gain = float(np.mean(gains))
-    return {"gain": gain, "lo": gain - 1.96 * se, "hi": gain + 1.96 * se, "seeds": min(by_task[t].seeds for t in members),
-            "significant": not stats.crosses_zero(gain - 1.96 * se, gain + 1.96 * se), "interval": "tasks (normal)"}
+    return {"gain": float(np.mean([by_task[t].gain for t in members])),
+            "seeds": min(by_task[t].seeds for t in members), "interval": "mean of task gains (no test)"}
 
 
 def study_report(long: pd.DataFrame, fmt: str = "text", split: str = "test") -> str:
@@ -138,9 +135,10 @@ def study_report(long: pd.DataFrame, fmt: str = "text", split: str = "test") -> 
     order = [c for c in dict.fromkeys(long["column"]) if c in wide.columns]
     wide = wide[order].reset_index().fillna("–")
     seeds = long.groupby(["model", "variant"], sort=False)["seeds"].max()
-    note = (f"{split} split; each cell: score (gain over the baseline of the same model; {MARK}: its 95% interval "
-            "excludes 0: t over seeds with two or more seeds, else a paired bootstrap over the evaluation examples; "
-            "groups and XTREME: the tasks' intervals combined). Seeds per variant: "
+    note = (f"{split} split; each cell: score (gain over the baseline of the same model and selection rule; {MARK}: "
+            "its 95% interval excludes 0: t over seeds with two or more seeds, else a paired bootstrap over the "
+            "evaluation examples; groups and XTREME: the mean of their tasks' gains, untested). Scores are means over "
+            "all of a variant's seeds, gains over the seeds it shares with its baseline. Seeds per variant: "
             + ", ".join(f"{v} {int(s) if not pd.isna(s) else 1}" for (m, v), s in seeds.items()))
     one = sorted({v for v, s in zip(long["variant"], long["seeds"]) if s == 1})
     small = long["fewest_per_language"].dropna()

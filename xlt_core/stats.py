@@ -3,9 +3,10 @@ many languages at once. Pure functions over numpy arrays; no torch, no SQL.
 
 - `bootstrap_gain`: the paired bootstrap over evaluation examples (Koehn 2004; Berg-Kirkpatrick et al. 2012). Both
   variants are scored on the same examples; each resample draws n examples with replacement and recomputes both
-  scores on that same draw. The gain's interval is the percentile interval of the resampled gains; the two-sided
-  p-value counts resampled gains at least as far from the observed gain as the observed gain is from zero (the
-  resampled gains shifted to mean zero stand for the null hypothesis), with the +1 of a Monte Carlo test.
+  scores on that same draw. The resampled gains minus the observed gain stand for the null distribution: the
+  two-sided p-value counts those at least as far from 0 as the observed gain (with the +1 of a Monte Carlo test),
+  and the 95% interval is the observed gain plus or minus their 95th absolute percentile. Interval and test agree:
+  the interval excludes 0 exactly when p < 0.05 (up to the +1).
 - Two kinds of per-example values: `mean` (one value per example whose mean is the score: accuracy, EM, F1 of a
   question, Tatoeba's top-1) and `f1` (three counts per example, true positives, predicted and gold items, whose
   sums give a micro F1 = 200 tp / (predicted + gold): seqeval per sentence, BUCC per source sentence).
@@ -65,11 +66,14 @@ def replicates(a, b, kind: str = "mean", resamples: int = RESAMPLES, seed: int =
 
 
 def summarise(gain: float, reps: np.ndarray, level: float = LEVEL) -> dict:
-    """The observed gain with its percentile interval, bootstrap standard error and two-sided p-value."""
-    tail = (1 - level) / 2 * 100
-    lo, hi = np.percentile(reps, [tail, 100 - tail])
-    far = np.count_nonzero(np.abs(reps - gain) >= abs(gain) - 1e-12) if gain else len(reps)
-    return {"gain": float(gain), "lo": float(lo), "hi": float(hi), "se": float(reps.std(ddof=1)),
+    """The observed gain with its interval (gain +- the `level` quantile of |resampled - observed|), the bootstrap
+    standard error and the two-sided p-value (the share of |resampled - observed| >= |observed|, +1)."""
+    spread = np.abs(reps - gain)
+    half = float(np.quantile(spread, level, method="higher"))  # an observed distance: ties count as the test does
+    if half >= abs(gain) - 1e-9:  # as far as the gain itself, up to rounding: the interval reaches 0
+        half = max(half, abs(gain))
+    far = np.count_nonzero(spread >= abs(gain) - 1e-9) if gain else len(reps)
+    return {"gain": float(gain), "lo": float(gain - half), "hi": float(gain + half), "se": float(reps.std(ddof=1)),
             "p": float((1 + far) / (1 + len(reps))) if gain else 1.0, "resamples": len(reps)}
 
 

@@ -19,12 +19,13 @@ def test_paired_bootstrap_on_ten_examples_follows_its_definition():
     draws = np.random.default_rng(7).integers(0, 10, size=(200, 10))
     gains = [sum(B[i] for i in row) / 10 - sum(A[i] for i in row) / 10 for row in draws]
     assert stats.replicates(A, B, "mean", 200, seed=7) == pytest.approx(gains)
-    lo, hi = np.percentile(gains, [2.5, 97.5])
-    assert (found["lo"], found["hi"]) == pytest.approx((lo, hi))
-    far = sum(abs(g - 30.0) >= 30.0 - 1e-12 for g in gains)  # as far from the gain as the gain is from zero
+    spread = sorted(abs(g - 30.0) for g in gains)  # the null distribution: resampled minus observed
+    half = np.quantile(spread, 0.95, method="higher")
+    assert (found["lo"], found["hi"]) == pytest.approx((30.0 - half, 30.0 + half))
+    far = sum(d >= 30.0 - 1e-9 for d in spread)  # as far from the gain as the gain is from zero
     assert found["p"] == pytest.approx((1 + far) / 201)
-    # B never loses an example: no resample has B behind, and a resample of no won example gives 0
-    assert min(gains) >= 0 and found["lo"] >= 0
+    assert (found["lo"] > 0) == (found["p"] < 0.05)  # interval and test say the same
+    assert min(gains) >= 0  # B never loses an example: no resample has B behind
 
 
 def test_bootstrap_extremes():
@@ -94,3 +95,15 @@ def test_holm_and_benjamini_hochberg_on_five_p_values():
 def test_an_interval_crossing_zero():
     assert stats.crosses_zero(-0.1, 2.0) and stats.crosses_zero(0.0, 1.0) and stats.crosses_zero(None, None)
     assert not stats.crosses_zero(0.1, 2.0) and not stats.crosses_zero(-3.0, -0.5)
+
+
+def test_interval_and_p_value_agree_on_every_case():
+    """The interval excludes 0 exactly when p < 0.05 (p computed from counts: equal up to the Monte Carlo +1)."""
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        n = int(rng.integers(5, 60))
+        a = rng.integers(0, 2, n) * 100.0
+        b = np.where(rng.random(n) < rng.uniform(0, 0.4), 100.0 - a, a)
+        found = stats.bootstrap_gain(a, b, resamples=400, seed=int(rng.integers(1 << 30)))
+        if found["gain"] and abs(found["p"] - 0.05) > 2 / 401:
+            assert stats.crosses_zero(found["lo"], found["hi"]) == (found["p"] >= 0.05), found

@@ -330,7 +330,7 @@ def paired_gains(db, f: Filters):
 
     Without a language filter each run's task row (language 'avg': the paired bootstrap of the mean over its
     languages, one row per run) is read, runs of the same variant, task and seed weighted by their languages, and
-    `min_examples` is the run's examples over its languages. With one, the chosen languages' rows are averaged:
+    `min_examples` is the fewest examples of one of its languages. With one, the chosen languages' rows are averaged:
     the task gain is their mean, its standard error sqrt(sum se^2) / L (languages as independent), no bootstrap
     interval. The metric applies as everywhere ((EM+F1)/2, F1 or EM for QA)."""
     runs, params, on_paired, paired_params = _paired_runs(f)
@@ -349,7 +349,7 @@ def paired_gains(db, f: Filters):
                              CASE WHEN count(*) = 1 THEN any_value(p.lo) END AS lo,
                              CASE WHEN count(*) = 1 THEN any_value(p.hi) END AS hi,
                              sum(t.languages) AS languages, sum(p.n) AS examples,
-                             min(p.n / t.languages) AS min_examples
+                             min(coalesce(p.n_min, p.n / t.languages)) AS min_examples
                       FROM paired p JOIN tested t USING (run_id)
                       WHERE {on_paired} AND p.language = 'avg'
                       GROUP BY t.variant_key, p.target_task, p.seed"""
@@ -392,17 +392,6 @@ def evaluate_runs(db):
                                r.run_dir, r.config
                         FROM runs r LEFT JOIN chains c USING (run_id) WHERE r.stage = 'evaluate'
                         ORDER BY r.run_id""")
-
-
-def paired(db, split: str = "test", metric: str = "headline", languages: str = "avg"):
-    """The paired tests of evaluate runs against their baselines made at ingest (store.fill_paired), with the
-    variant of each run: `languages` 'avg' for the task means, 'each' for the per-language rows."""
-    test = "p.language = 'avg'" if languages == "avg" else "p.language <> 'avg'"
-    return _read(db, f"""SELECT r.model, r.model_size, r.intermediate_task, c.intermediate_size, c.sampling,
-                                coalesce(r.selection, 'en-dev') AS selection, p.*
-                         FROM paired p JOIN runs r USING (run_id) LEFT JOIN chains c USING (run_id)
-                         WHERE p.split = ? AND p.metric = ? AND {test}
-                         ORDER BY ALL""", [split, metric])
 
 
 def claims_status(db):

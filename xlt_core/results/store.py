@@ -97,6 +97,7 @@ CREATE TABLE IF NOT EXISTS paired (
     metric VARCHAR, a DOUBLE, b DOUBLE, gain DOUBLE, lo DOUBLE, hi DOUBLE, se DOUBLE, p DOUBLE, p_adjusted DOUBLE,
     n INTEGER, PRIMARY KEY (run_id, language, metric)
 );
+ALTER TABLE paired ADD COLUMN IF NOT EXISTS n_min INTEGER;
 ALTER TABLE variants ADD COLUMN IF NOT EXISTS selection VARCHAR;
 ALTER TABLE cells ADD COLUMN IF NOT EXISTS selection VARCHAR;
 ALTER TABLE cells ADD COLUMN IF NOT EXISTS n INTEGER;
@@ -179,15 +180,22 @@ SELECT DISTINCT variant_key, model, model_size, intermediate_task, intermediate_
 """
 # evaluate runs with a baseline run (intermediate 'none') of the same pair key (xlt_core.compare.pair_key: the same
 # model, target, seed, evaluation and target training) and no paired test yet
+# (one baseline per run: of several, evaluated on other language lists, the one sharing most of the run's languages,
+# then the one with fewest others, then by id)
 PAIRS_TO_TEST = """
 SELECT r.run_id, b.run_id AS baseline_id, r.run_dir, b.run_dir AS baseline_dir, r.task, r.seed,
        json_extract_string(r.config, '$.split') AS split
 FROM runs r JOIN runs b ON b.pair_key = r.pair_key AND b.stage = 'evaluate' AND b.intermediate_task = 'none'
 WHERE r.stage = 'evaluate' AND r.intermediate_task <> 'none' AND r.run_id NOT IN (SELECT run_id FROM paired)
+QUALIFY row_number() OVER (
+    PARTITION BY r.run_id
+    ORDER BY len(list_intersect(CAST(json_extract(r.config, '$.languages') AS VARCHAR[]),
+                                CAST(json_extract(b.config, '$.languages') AS VARCHAR[]))) DESC,
+             json_array_length(json_extract(b.config, '$.languages')), b.run_id) = 1
 ORDER BY r.run_id
 """
 PAIRED_COLUMNS = ("run_id", "baseline_id", "target_task", "split", "seed", "language", "metric", "a", "b", "gain",
-                  "lo", "hi", "se", "p", "p_adjusted", "n")
+                  "lo", "hi", "se", "p", "p_adjusted", "n", "n_min")
 
 
 def fill_derived(con) -> None:
@@ -224,7 +232,8 @@ def fill_paired(con) -> None:
             table = found["languages"].to_dict("records") + [{**found["task"], "p_adjusted": found["task"]["p"]}]
             for metric in (CHOICES if len(choices) == 1 else (choice,)):
                 rows += [(r.run_id, r.baseline_id, r.task, r.split, r.seed, t["language"], metric, t["a"], t["b"],
-                          t["gain"], t["lo"], t["hi"], t["se"], t["p"], t["p_adjusted"], t["n"]) for t in table]
+                          t["gain"], t["lo"], t["hi"], t["se"], t["p"], t["p_adjusted"], t["n"], t.get("n_min", t["n"]))
+                         for t in table]
     insert(con, "paired", pd.DataFrame(rows, columns=list(PAIRED_COLUMNS)))
 
 
@@ -272,11 +281,31 @@ def check_file(db) -> None:
         raise XltError(f"{db} is not a DuckDB database: give xlt's results database, e.g. results.duckdb")
 
 
-def check_writable(db) -> None:
-    """Fail at once, before any run folder is read or the database is touched, on a path ingest cannot write. The
-    lock file beside the database is made here: it is the first thing written, and where it cannot be, nothing can
-    (filelock would wait for it forever)."""
+def check_current(db) -> None:
+    """A database written by an older xlt (without the tables and columns this one fills: paired tests, selection
+    rules) cannot take new runs beside its old rows, whose derived tables would no longer join: it is rebuilt from
+    the run folders (`xlt ingest --rebuild`), said in one line before anything is computed."""
+    if not Path(db).is_file():
+        return
+    con = retry_while_locked(lambda: duckdb.connect(str(db), read_only=True), db)
+    try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        columns = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'runs'")
+                   .fetchall()}
+    finally:
+        con.close()
+    if "runs" in tables and (not set(TABLES) <= tables or not {"selection", "pair_key"} <= columns):
+        raise XltError(f"results database {db} was written by an older xlt: rebuild it from the run folders with "
+                       f"`xlt ingest --rebuild --db {db} --runs-dir RUNS` (or give a new --db)")
+
+
+def check_writable(db, rebuild: bool = False) -> None:
+    """Fail at once, before any run folder is read or the database is touched, on a path ingest cannot write, or on
+    a database written by an older xlt unless it is being rebuilt. The lock file beside the database is made here:
+    it is the first thing written, and where it cannot be, nothing can (filelock would wait for it forever)."""
     check_file(db)
+    if not rebuild:
+        check_current(db)
     folder = Path(db).parent
     if not folder.is_dir():
         problem = "is not a folder" if folder.exists() else "does not exist"
@@ -434,7 +463,7 @@ def ingest(db, runs_dir, rebuild: bool = False) -> dict:
     from filelock import FileLock
 
     folders = finished_runs(runs_dir)
-    check_writable(db)
+    check_writable(db, rebuild)
     runs, costs, scores, skipped = read_folders(folders)
     with FileLock(f"{db}.lock"):
         target = Path(f"{db}.rebuild") if rebuild else Path(db)  # a rebuild replaces the old one once complete
