@@ -4,6 +4,9 @@ per-run task scores of results.queries.claim_runs; no SQL here.
 Which runs a rule reads (`qualifying`)
 - Runs of the rule's model only: a claim about XLM-R large is never judged on another model (the tiny one included).
 - Runs on real data: the embedded sample data and synthetic rows never count.
+- The full evaluation and the default target training only: a run evaluated on part of the data (eval_size), or
+  whose target stage was trained on part of its data (train_size) or with another lr or number of epochs than the
+  model's preset, is left out, and the coverage says how many were.
 - The rule's split for every target task; a target without that split is read on test (Tatoeba has no dev split).
 - A run counts only with every language of its task on that split (its score is the mean over them, QA as
   (EM+F1)/2: the official averages the claims are stated on).
@@ -14,15 +17,21 @@ Which runs a rule reads (`qualifying`)
 
 Verdicts (`judge`): 'not enough data' when a required run is missing (coverage below 100%), when fewer than
 `min_seeds` seeds have every required run, or when the interval cannot decide; otherwise the effect's function
-(EFFECTS, one per kind) says 'supported' or 'refuted' from a 95% interval over seeds (xlt_core.stats.seed_test):
-- gain, best_gain: a size claim. Supported when the claimed gain lies in the interval, refuted when it does not.
+(EFFECTS, one per kind) decides from a 95% interval over seeds (xlt_core.stats.seed_test). Noise alone (a wide
+interval) never supports a claim:
+- gain, best_gain: a size claim. Supported when the interval holds the claimed gain and excludes 0 (the data tell
+  the claimed effect from no effect), refuted when it excludes the claimed gain, not enough data when it holds both.
+  best_gain is measured on test with the best variant per target task picked on dev (a target without a dev split,
+  Tatoeba, is picked on test); without the dev runs for the pick, not enough data.
 - difference: a direction claim. Supported when the interval lies above the claimed value (0: 'beats'), refuted
   when below, not enough data when it includes it.
 - share_gain: 'most intermediate tasks improve T'. Each intermediate task's gain has its own interval: positive when
-  it lies above 0, open when it includes 0. Supported when the positive ones reach the claimed share, refuted when
-  the positive and open ones together do not, not enough data otherwise.
-- share_no_gain: 'T does not benefit'. An intermediate task shows no gain when its interval reaches 0 or below (a
-  gain within seed noise counts as none). Supported when they reach the claimed share, refuted otherwise.
+  it lies above 0, negative below 0, open when it includes 0. Supported when the positive ones reach the claimed
+  share on every target, refuted when the negative ones leave too few on one, not enough data otherwise.
+- share_no_gain: 'T does not benefit'. Each intermediate task shows no gain when its interval lies at or below
+  NO_GAIN_MARGIN, a gain when it lies above 0 and reaches above the margin, open otherwise. Supported when the
+  no-gain ones reach the claimed share on every target, refuted when the gains exceed the rest on one (more than
+  1 - claimed), not enough data otherwise.
 The rule's text shown to users comes from one function, `rule_text`, over the same columns.
 """
 
@@ -31,10 +40,14 @@ from __future__ import annotations
 import csv
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from statistics import mean
 
+import numpy as np
+import pandas as pd
+
+from .config import TrainConfig
 from .stats import crosses_zero, seed_test
 from .tasks import GROUPS, INTERMEDIATE_TASKS, TASKS, lacking_split
 
@@ -46,6 +59,9 @@ STATUSES = ("supported", "refuted", "not enough data")
 NOT_REAL = ("sample", "synthetic")  # the embedded sample data and synthetic load-test rows
 DEFAULT_SAMPLING, DEFAULT_SELECTION = "proportional", "en-dev"
 LEVEL = 0.95
+# share_no_gain: a task whose gain is at most this many points (upper end of its 95% interval) shows no gain; a
+# certain gain below one point is too small to call a benefit
+NO_GAIN_MARGIN = 1.0
 
 
 @dataclass(frozen=True)
@@ -98,6 +114,8 @@ class Rule:
             problems.append(f"effect {self.effect} compares with no intermediate task ('none')")
         if self.effect.startswith("share") and not 0 < self.claimed <= 1:
             problems.append("a share is claimed as a fraction in (0, 1]")
+        if self.effect == "best_gain" and self.split != "test":
+            problems.append("effect best_gain is measured on test (the best variant is picked on dev)")
         if problems:
             raise ValueError(f"claim {self.claim_id}: {'; '.join(problems)}")
 
@@ -106,7 +124,9 @@ class Rule:
         return self.split if self.split in TASKS[target].source.splits else "test"
 
     def splits(self) -> set[str]:
-        return {self.split_for(t) for t in self.targets}
+        """The splits a rule reads: its own, and dev where best_gain picks its variants."""
+        picks = [replace(self, split="dev")] if self.effect == "best_gain" else []
+        return {r.split_for(t) for r in (self, *picks) for t in self.targets}
 
 
 def load_rules(path=REFERENCE) -> list[Rule]:
@@ -140,19 +160,26 @@ def rule_text(rule: Rule) -> str:
     targets = _names(rule.targets, NINE_TARGETS, "XTREME target tasks")
     inter = _names(rule.intermediate, INTERMEDIATE_TASKS, "intermediate tasks")
     base = _variant(rule.compare_with)
-    runs = (f"Runs: {rule.model} on real data, on {split}, with every language of each task; {inter} (largest "
-            f"intermediate data size, default sampling and checkpoint selection) and {base}, on {targets}; at least "
-            f"{rule.min_seeds} seeds, paired by seed. ")
+    runs = (f"Runs: {rule.model} on real data, on {split}, with every language of each task and the full "
+            f"evaluation data; {inter} (largest intermediate data size, default sampling and checkpoint selection) "
+            f"and {base}, on {targets}, target stages trained on all their data with the preset's lr and epochs; "
+            f"at least {rule.min_seeds} seeds, paired by seed. ")
     interval = "the 95% Student-t interval over seeds"
     n, share = len(rule.intermediate), rule.claimed
     need = math.ceil(share * n - 1e-9)
+    size = (f"Supported if the interval holds the claimed {rule.claimed:+g} points and excludes 0, refuted if it "
+            f"excludes {rule.claimed:+g}, not enough data if it holds both.")
     if rule.effect == "gain":
         effect = (f"Measured: per seed, the mean over the target tasks of the score gain over {base}, and {interval}. "
-                  f"Supported if the claimed {rule.claimed:+g} points lie in the interval, refuted if not.")
+                  + size)
     elif rule.effect == "best_gain":
-        effect = (f"Measured: for each target task the intermediate task with the best mean score over seeds; per "
-                  f"seed, the mean over the target tasks of its gain over {base} (the XTREME score's gain), and "
-                  f"{interval}. Supported if the claimed {rule.claimed:+g} points lie in the interval, refuted if not.")
+        no_dev = [t for t in rule.targets if "dev" not in TASKS[t].source.splits]
+        effect = ("Measured: for each target task the intermediate task with the best mean dev score over the seeds "
+                  "every one of them has on dev"
+                  + (f" ({', '.join(no_dev)}: on test, it has no dev split)" if no_dev else "")
+                  + f"; per seed, the mean over the target tasks of its test gain over {base} (the XTREME score's "
+                  f"gain), and {interval}. Not enough data without a dev run of every intermediate task on each "
+                  "target. " + size)
     elif rule.effect == "difference":
         shares = " (each MLM share run compared on its own: all must hold)" if base.endswith("+mlm") else ""
         effect = (f"Measured: per seed, the mean over the target tasks of {inter}'s score minus {base}'s{shares}, "
@@ -160,13 +187,15 @@ def rule_text(rule: Rule) -> str:
                   f"enough data if it includes {rule.claimed:g}.")
     elif rule.effect == "share_gain":
         effect = (f"Measured: for each intermediate task, {interval} of its gain on {_each(rule.targets)}: "
-                  f"positive if it lies above 0, open if it includes 0. Supported if at least {share:.0%} ({need} of "
-                  f"{n}) are positive on {_each(rule.targets)}; refuted if the positive and open ones together fall "
-                  f"short on one; not enough data otherwise.")
+                  f"positive if it lies above 0, negative if below 0, open if it includes 0. Supported if at least "
+                  f"{share:.0%} ({need} of {n}) are positive on {_each(rule.targets)}; refuted if the negative ones "
+                  f"leave fewer than {need} on one; not enough data otherwise.")
     else:  # share_no_gain
-        effect = (f"Measured: for each intermediate task, {interval} of its gain on {_each(rule.targets)}; no gain "
-                  f"shown if the interval reaches 0 or below (a gain within seed noise counts as none). Supported if "
-                  f"at least {share:.0%} ({need} of {n}) show no gain, refuted otherwise.")
+        effect = (f"Measured: for each intermediate task, {interval} of its gain on {_each(rule.targets)}: no gain "
+                  f"if it lies at or below +{NO_GAIN_MARGIN:g} point (at most {NO_GAIN_MARGIN:g} point with 95% "
+                  f"confidence), a gain if it lies above 0 and reaches above +{NO_GAIN_MARGIN:g}, open otherwise. "
+                  f"Supported if at least {share:.0%} ({need} of {n}) show no gain on {_each(rule.targets)}; refuted "
+                  f"if more than {n - need} show a gain on one; not enough data otherwise.")
     return runs + effect
 
 
@@ -181,10 +210,25 @@ def languages_on(target: str, split: str) -> int:
     return len(TASKS[target].languages) - len(lacking_split(TASKS[target], split))
 
 
+def _default_training(df, model: str):
+    """Which runs evaluated all their data and trained their target stage (if any) on all its data with the model
+    preset's lr and epochs (columns eval_size, train_size, lr, epochs; missing ones are taken as the default)."""
+    def col(name):
+        return df[name] if name in df.columns else pd.Series(None, index=df.index, dtype="float64")
+
+    preset = {t: TrainConfig.defaults(model, t) for t in set(df["target_task"])}
+    lr = [p.lr for p in df["target_task"].map(preset)]
+    epochs = [p.epochs for p in df["target_task"].map(preset)]
+    trained = (col("train_size").isna() & (col("lr").isna() | np.isclose(col("lr").astype("float64"), lr, atol=0))
+               & (col("epochs").isna() | np.isclose(col("epochs").astype("float64"), epochs, atol=0)))
+    return col("eval_size").isna(), trained
+
+
 def qualifying(frame, rule: Rule) -> tuple[dict, list[str]]:
     """The task scores a rule may read, (variant, target) -> {seed: score}, from results.queries.claim_runs' rows
     (run_id, model, intermediate_task, target_task, split, seed, languages, score, intermediate_size, sampling,
-    mlm, data and, where recorded, selection); and notes on the runs of the rule's model left out, and why."""
+    mlm, data, eval_size, the target stage's train_size, lr and epochs and, where recorded, selection); and notes
+    on the runs of the rule's model left out, and why."""
     notes = []
     if frame is None or not len(frame):
         return {}, notes
@@ -192,8 +236,17 @@ def qualifying(frame, rule: Rule) -> tuple[dict, list[str]]:
     df = df[df["split"] == df["target_task"].map(rule.split_for)]
     fake = df["data"].isin(NOT_REAL)
     if fake.any():
-        notes.append(f"{int(fake.sum())} runs on {' or '.join(sorted(set(df.loc[fake, 'data'])))} data left out")
-    df = df[~fake & (df["sampling"].isna() | (df["sampling"] == DEFAULT_SAMPLING))]
+        notes.append(f"{int(fake.sum())} runs on {' or '.join(sorted(set(df.loc[fake, 'data'])))} data")
+    df = df[~fake]
+    if not len(df):
+        return {}, notes
+    full_eval, trained = _default_training(df, rule.model)
+    if not full_eval.all():
+        notes.append(f"{int((~full_eval).sum())} runs evaluated on part of the data (eval_size)")
+    if not trained[full_eval].all():
+        notes.append(f"{int((full_eval & ~trained).sum())} runs whose target stage was trained on part of its data "
+                     "(train_size) or with another lr or number of epochs")
+    df = df[full_eval & trained & (df["sampling"].isna() | (df["sampling"] == DEFAULT_SAMPLING))]
     if "selection" in df.columns:
         df = df[df["selection"].isna() | (df["selection"] == DEFAULT_SELECTION)]
     if not len(df):
@@ -203,7 +256,7 @@ def qualifying(frame, rule: Rule) -> tuple[dict, list[str]]:
     df = df[df["size"] == df.groupby("variant")["size"].transform("max")]
     full = df["languages"] == [languages_on(t, s) for t, s in zip(df["target_task"], df["split"])]
     if not full.all():
-        notes.append(f"{int((~full).sum())} runs without every language of their task left out")
+        notes.append(f"{int((~full).sum())} runs without every language of their task")
     table = defaultdict(dict)
     for (variant, target, seed), score in df[full].groupby(["variant", "target_task", "seed"])["score"].mean().items():
         table[(variant, target)][int(seed)] = float(score)
@@ -223,34 +276,59 @@ def _missing_text(missing: list[str], limit: int = 6) -> str:
     return ", ".join(missing[:limit]) + (f" and {more} more" if more > 0 else "")
 
 
+def pick_on_dev(rule: Rule, frame, variants: list[str]) -> tuple[dict, list[str]]:
+    """best_gain's pick: for each target task, the variant with the best mean dev score over the seeds that every
+    variant has on dev (a target without a dev split: on test); and what the pick lacks, if anything."""
+    dev, _ = qualifying(frame, replace(rule, split="dev"))
+    best, lacking = {}, []
+    for t in rule.targets:
+        runs = [dev.get((v, t), {}) for v in variants]
+        lacking += [f"{v} on {t}" for v, r in zip(variants, runs) if not r]
+        shared = set.intersection(*(set(r) for r in runs)) if runs else set()
+        if shared:
+            best[t] = max(variants, key=lambda v: mean(dev[(v, t)][k] for k in shared))
+        elif all(runs):
+            lacking.append(f"a seed shared by every variant on {t}")
+    return best, lacking
+
+
 def judge(rule: Rule, frame, models_here=()) -> dict:
     """One claim's verdict: claim_id, status, measured, lo, hi (the 95% interval), interval (as text), seeds (paired
-    seeds used), coverage ('12 of 18 runs: missing ...'), reason and the rule's text."""
+    seeds used), coverage ('12 of 18 runs: missing ...; left out: ...'), reason and the rule's text."""
     table, notes = qualifying(frame, rule)
     intermediate = [v for name in rule.intermediate for v in expand(name, table)]
     compare = expand(rule.compare_with, table)
-    cells = [(v, t) for v in dict.fromkeys(intermediate + compare) for t in rule.targets]
+    best, lacking = pick_on_dev(rule, frame, intermediate) if rule.effect == "best_gain" else ({}, [])
+    if best and not lacking:  # best_gain needs on test only the variant picked for each target
+        intermediate = [best[t] for t in rule.targets]
+        cells = [(v, t) for t, v in best.items()]
+    else:
+        cells = [(v, t) for v in dict.fromkeys(intermediate) for t in rule.targets]
+    cells = list(dict.fromkeys(cells + [(v, t) for v in compare for t in rule.targets]))
     have = {cell: set(table.get(cell, {})) for cell in cells}
     required = len(cells) * rule.min_seeds
     present = sum(min(len(s), rule.min_seeds) for s in have.values())
     missing = []
     for v in dict.fromkeys(v for v, _ in cells):
-        short = [t for t in rule.targets if len(have[(v, t)]) < rule.min_seeds]
-        if short == list(rule.targets) and not any(have[(v, t)] for t in short) and len(short) > 1:
+        targets = [t for w, t in cells if w == v]
+        short = [t for t in targets if len(have[(v, t)]) < rule.min_seeds]
+        if len(short) == len(targets) > 1 and not any(have[(v, t)] for t in short):
             missing.append(f"every run of {v}")
         else:
             missing += [f"{v} on {t} ({len(have[(v, t)])} of {rule.min_seeds} seeds)" for t in short]
-    coverage = f"{present} of {required} runs" + (f": missing {_missing_text(missing)}" if missing else "")
+    coverage = (f"{present} of {required} runs" + (f": missing {_missing_text(missing)}" if missing else "")
+                + (f"; left out: {', '.join(notes)}" if notes else ""))
     seeds = sorted(set.intersection(*have.values())) if cells else []
     out = {"claim_id": rule.claim_id, "status": "not enough data", "measured": None, "lo": None, "hi": None,
            "interval": "", "seeds": len(seeds), "coverage": coverage, "reason": "", "rule": rule_text(rule)}
     if not any(table.get(cell) for cell in cells):
         others = [m for m in models_here if m != rule.model]
-        why = (f"no qualifying run of {rule.model} on {rule.split}"
-               + (f" (other models here: {', '.join(others)})" if others else ""))
-        out["reason"] = "; ".join([why, *notes])
+        out["reason"] = (f"no qualifying run of {rule.model} on {rule.split}"
+                         + (f" (other models here: {', '.join(others)})" if others else ""))
+    elif lacking:
+        out["reason"] = f"the best variant per target is picked on dev, which lacks {_missing_text(lacking)}"
     elif present < required:
-        out["reason"] = "; ".join([f"{required - present} required runs are missing", *notes])
+        out["reason"] = f"{required - present} required runs are missing"
     elif len(seeds) < rule.min_seeds:
         out["reason"] = (f"only {len(seeds)} seeds have every required run; the rule needs {rule.min_seeds}")
     else:
@@ -266,10 +344,18 @@ def _per_seed(table, seeds, pairs) -> list[float]:
 
 
 def _size(rule: Rule, values: list[float], extra: str = "") -> dict:
+    """A size claim's verdict: supported when the interval holds the claimed gain and excludes 0, refuted when it
+    excludes the claimed gain, not enough data when it holds both."""
     r = seed_test(values, LEVEL)
-    inside = r["lo"] <= rule.claimed <= r["hi"]
-    return {"status": "supported" if inside else "refuted", "measured": r["gain"], "lo": r["lo"], "hi": r["hi"],
-            "reason": f"the claimed {rule.claimed:+g} {'lies' if inside else 'does not lie'} in the interval" + extra}
+    lo, hi, claimed = r["lo"], r["hi"], rule.claimed
+    if not lo <= claimed <= hi:
+        status, reason = "refuted", f"the interval excludes the claimed {claimed:+g}"
+    elif lo > 0 or hi < 0:
+        status, reason = "supported", f"the interval holds the claimed {claimed:+g} and excludes 0"
+    else:
+        status, reason = "not enough data", (f"the interval [{lo:+.1f}, {hi:+.1f}] holds both 0 and the claimed "
+                                             f"{claimed:+g}: more seeds or examples needed")
+    return {"status": status, "measured": r["gain"], "lo": lo, "hi": hi, "reason": reason + extra}
 
 
 def gain(rule, table, seeds, intermediate, compare) -> dict:
@@ -279,11 +365,13 @@ def gain(rule, table, seeds, intermediate, compare) -> dict:
 
 
 def best_gain(rule, table, seeds, intermediate, compare) -> dict:
-    """Size claim: the gain of the best variant per target task (best mean over seeds), averaged over targets."""
+    """Size claim: the gain of the variant picked for each target task on dev (`intermediate`, in the targets'
+    order: judge and pick_on_dev), averaged over the targets."""
     [base] = compare
-    best = {t: max(intermediate, key=lambda v: mean(table[(v, t)][k] for k in seeds)) for t in rule.targets}
-    picked = "; best per target: " + ", ".join(f"{t} {v}" for t, v in best.items())
-    return _size(rule, _per_seed(table, seeds, [(best[t], base, t) for t in rule.targets]), picked)
+    picked = "; picked on dev: " + ", ".join(
+        f"{v} for {t}" + ("" if "dev" in TASKS[t].source.splits else " (on test)")
+        for v, t in zip(intermediate, rule.targets))
+    return _size(rule, _per_seed(table, seeds, [(v, base, t) for v, t in zip(intermediate, rule.targets)]), picked)
 
 
 def difference(rule, table, seeds, intermediate, compare) -> dict:
@@ -311,34 +399,45 @@ def _gain_tests(table, seeds, intermediate, base, target) -> dict:
     return {v: seed_test(_per_seed(table, seeds, [(v, base, target)]), LEVEL) for v in intermediate}
 
 
-def share_gain(rule, table, seeds, intermediate, compare) -> dict:
-    """Share claim: at least `claimed` of the intermediate tasks improve each target task (interval above 0)."""
+def _shares(rule, table, seeds, intermediate, compare, classify, words: str) -> dict:
+    """A share claim's verdict. `classify` puts each intermediate task's gain interval on a target task 'for' the
+    claim, 'against' it or 'open', and says whether its mean gain is for it. Supported when the ones for reach the
+    claimed share on every target, refuted when the ones against leave too few on one, not enough data otherwise.
+    measured is the share whose mean gain is for the claim; lo the share for, hi the share for or open (the
+    smallest over the targets)."""
     [base], n = compare, len(intermediate)
     rows = []
     for t in rule.targets:
-        tests = _gain_tests(table, seeds, intermediate, base, t).values()
-        positive = sum(r["lo"] > 0 for r in tests)
-        open_ = sum(crosses_zero(r["lo"], r["hi"]) for r in tests)
-        rows.append((t, positive, open_, sum(r["gain"] > 0 for r in tests)))
+        found = [classify(r) for r in _gain_tests(table, seeds, intermediate, base, t).values()]
+        kinds = [kind for kind, _ in found]
+        rows.append((t, kinds.count("for"), kinds.count("open"), sum(point for _, point in found)))
     lo, hi = min(r[1] for r in rows) / n, min(r[1] + r[2] for r in rows) / n
-    point = min(r[3] for r in rows) / n
     status = ("supported" if lo >= rule.claimed - 1e-9 else "refuted" if hi < rule.claimed - 1e-9
               else "not enough data")
-    reason = "; ".join(f"{t}: {p} of {n} positive, {o} open" for t, p, o, _ in rows)
+    reason = "; ".join(f"{t}: {f} of {n} {words}, {o} open" for t, f, o, _ in rows)
     if status == "not enough data":
         reason += ": more seeds would decide"
-    return {"status": status, "measured": point, "lo": lo, "hi": hi, "reason": reason}
+    return {"status": status, "measured": min(r[3] for r in rows) / n, "lo": lo, "hi": hi, "reason": reason}
+
+
+def share_gain(rule, table, seeds, intermediate, compare) -> dict:
+    """Share claim: at least `claimed` of the intermediate tasks improve each target task (interval above 0);
+    against it: an interval below 0."""
+    def classify(r):
+        kind = "for" if r["lo"] > 0 else "open" if crosses_zero(r["lo"], r["hi"]) else "against"
+        return kind, r["gain"] > 0
+
+    return _shares(rule, table, seeds, intermediate, compare, classify, "positive")
 
 
 def share_no_gain(rule, table, seeds, intermediate, compare) -> dict:
-    """Share claim: at least `claimed` of the intermediate tasks show no gain (interval reaching 0 or below)."""
-    [base], n = compare, len(intermediate)
-    counts = [sum(r["lo"] <= 0 for r in _gain_tests(table, seeds, intermediate, base, t).values())
-              for t in rule.targets]
-    share = min(counts) / n
-    status = "supported" if share >= rule.claimed - 1e-9 else "refuted"
-    reason = "; ".join(f"{t}: {c} of {n} show no gain" for t, c in zip(rule.targets, counts))
-    return {"status": status, "measured": share, "lo": share, "hi": share, "reason": reason}
+    """Share claim: at least `claimed` of the intermediate tasks show no gain on each target task (interval at or
+    below NO_GAIN_MARGIN); against it: an interval above 0 that reaches above the margin."""
+    def classify(r):
+        kind = "for" if r["hi"] <= NO_GAIN_MARGIN else "against" if r["lo"] > 0 else "open"
+        return kind, r["gain"] <= NO_GAIN_MARGIN
+
+    return _shares(rule, table, seeds, intermediate, compare, classify, "show no gain")
 
 
 EFFECTS = {"gain": gain, "best_gain": best_gain, "difference": difference, "share_gain": share_gain,

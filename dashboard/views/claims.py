@@ -15,10 +15,11 @@ counts = table["status"].value_counts()
 for col, label in zip(st.columns(len(STATUSES)), STATUSES):
     col.metric(label, int(counts.get(label, 0)))
 st.caption("Each claim is judged by its own rule: which runs count (model, split, intermediate and target tasks, at "
-           "least so many seeds, on real data), the effect claimed, and a 95% Student-t interval over seeds paired "
-           "across the variants. 'not enough data': a run the rule needs is missing (coverage), too few seeds have "
-           "every run, or the interval cannot decide. The sidebar's filters do not apply here. `status_in_sources` "
-           "says how firmly the literature states each claim.")
+           "least so many seeds, on real data, the full evaluation data and the default target training), the effect "
+           "claimed, and a 95% Student-t interval over seeds paired across the variants. 'not enough data': a run "
+           "the rule needs is missing (coverage, which also counts the runs left out), too few seeds have every run, "
+           "or the interval cannot decide (a gain's interval holding both 0 and the claimed size). The sidebar's "
+           "filters do not apply here. `status_in_sources` says how firmly the literature states each claim.")
 shown = table[["claim_id", "claim", "status", "interval", "seeds", "coverage", "reason", "rule", "status_in_sources"]]
 st.dataframe(shown, hide_index=True, width="stretch",
              column_config={"interval": st.column_config.TextColumn("measured [95% interval]"),

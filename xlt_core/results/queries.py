@@ -415,10 +415,20 @@ def claims_status(db):
 def claim_runs(db, models, splits):
     """For the claims (xlt_core.claims.qualifying): one row per evaluate run of these models on these splits, with
     its task score (the mean over its languages, QA as (EM+F1)/2) and how many languages it has, its variant's data
-    size, sampling and (where recorded) checkpoint selection, its MLM share and the data it ran on."""
+    size, sampling and (where recorded) checkpoint selection, its MLM share and the data it ran on; from its config,
+    the cap on evaluation examples (eval_size) and its target stage's train_size, lr and epochs (null without one)."""
     return _read(db, """SELECT t.run_id, t.model, t.intermediate_task, t.target_task, t.split, t.seed, t.languages,
                                t.headline AS score, v.* EXCLUDE (variant_key, model, model_size, intermediate_task),
-                               coalesce(c.mlm, 0) AS mlm, r.data
+                               coalesce(c.mlm, 0) AS mlm, r.data,
+                               CAST(json_extract_string(r.config, '$.eval_size') AS INTEGER) AS eval_size,
+                               CASE WHEN json_extract_string(r.config, '$.parent.stage') = 'target' THEN
+                                    CAST(json_extract_string(r.config, '$.parent.train.train_size') AS INTEGER) END
+                                    AS train_size,
+                               CASE WHEN json_extract_string(r.config, '$.parent.stage') = 'target' THEN
+                                    CAST(json_extract_string(r.config, '$.parent.train.lr') AS DOUBLE) END AS lr,
+                               CASE WHEN json_extract_string(r.config, '$.parent.stage') = 'target' THEN
+                                    CAST(json_extract_string(r.config, '$.parent.train.epochs') AS DOUBLE) END
+                                    AS epochs
                         FROM task_scores t JOIN variants v ON v.variant_key = t.variant_key
                         LEFT JOIN chains c ON c.run_id = t.run_id LEFT JOIN runs r ON r.run_id = t.run_id
                         WHERE list_contains(?, t.model) AND list_contains(?, t.split)
