@@ -17,8 +17,9 @@ matched = table["reproduced"].notna().sum()
 differ = table[table["disagrees"] != ""]
 st.caption(f"{len(table)} published numbers, each with its source; {matched} have a reproduction here (same model, "
            "task, metric, split and language; 'avg' is our mean over the task's official languages, `our_languages` "
-           "says how many). A number reported by two sources is listed once per source: `also_in` names the sources "
-           "that agree, `disagrees` the other value and its source.")
+           "says how many). Ours are baselines without an intermediate task: a published system trained with one "
+           "(X-STILTs) is shown without a reproduction. A number reported by two sources is listed once per "
+           "source: `also_in` names the sources that agree, `disagrees` the other value and its source.")
 if not matched:
     st.info("No run here uses a published model yet (e.g. xlm-roberta-large): the chart shows the published "
             "numbers alone.")

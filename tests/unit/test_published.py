@@ -68,3 +68,19 @@ def test_disagreeing_sources_are_named_beside_each_number_and_in_the_readme(publ
     lines = [line for line in (REFERENCE / "README.md").read_text().splitlines() if line.startswith("| ")]
     for key, values in found.items():
         assert any(all(f" {v} (" in line for v in values) for line in lines), (key, values)
+
+
+def test_only_published_baselines_are_set_beside_ours(published):
+    """Ours are baselines (no intermediate task): X-STILTs, XLM-R large trained with the best intermediate task per
+    target, is never compared with them, whatever runs of XLM-R large we have."""
+    ours = pd.DataFrame([dict(model="xlm-roberta-large", model_size="large", target_task="xnli", split="test",
+                              metric="accuracy", language=lang, score=79.0, seeds=3) for lang in ("en", "de")])
+    table = analysis.published_vs_reproduced(published, ours)
+    xnli = table[(table["model"] == "xlm-roberta-large") & (table["target_task"] == "xnli") &
+                 (table["language"] == "avg") & (table["metric"] == "accuracy") & (table["split"] == "test")]
+    stilts = xnli[xnli["system"].str.startswith("X-STILTs")]
+    assert set(stilts["published"]) == {80.4, 80.0} and stilts["reproduced"].isna().all()
+    assert stilts["difference"].isna().all() and (stilts["our_languages"] == 0).all()
+    xlmr = xnli[xnli["system"].str.startswith("XLM-R")]
+    assert len(xlmr) >= 1 and (xlmr["reproduced"] == 79.0).all() and (xlmr["our_languages"] == 2).all()
+    assert table.loc[table["reproduced"].notna(), "system"].str.startswith("XLM-R").all()
