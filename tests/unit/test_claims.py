@@ -350,7 +350,7 @@ def test_share_of_intermediate_tasks_without_a_gain():
     assert out["status"] == "refuted" and out["reason"] == "xnli: 4 of 9 show no gain, 0 open"
     out = judge(c8, shares(dict(zip(nine, [NONE] * 3 + [WIDE_OPEN] * 3 + [CLEAR] * 3)), target="xnli"))
     assert out["status"] == "not enough data" and (out["lo"], out["hi"]) == pytest.approx((3 / 9, 6 / 9))
-    # noise alone: every interval wide around a gain of 2 (once 'no gain': they reach 0) supports nothing
+    # noise alone: intervals wide around a gain of 2 reach 0 but support nothing
     out = judge(c8, shares(dict(zip(nine, [WIDE_OPEN] * 9)), target="xnli"))
     assert out["status"] == "not enough data"
     assert out["reason"] == "xnli: 0 of 9 show no gain, 9 open: more seeds would decide"
