@@ -125,9 +125,11 @@ def test_synthetic_database_has_the_asked_size_and_every_page_has_data(tmp_path)
 
 
 def paired_rows(run, seed, rows, metric="headline"):
-    """(language, gain, se, lo, hi, n) -> rows of table `paired` for one run against its baseline."""
-    return [(run, f"base{seed}", "xnli", "test", seed, lang, metric, 50.0, 50.0 + g, g, lo, hi, se, 0.01, 0.02, n)
-            for lang, g, se, lo, hi, n in rows]
+    """(language, gain, se, lo, hi, n) -> rows of table `paired` for one run against its baseline; the task row
+    ('avg') keeps the fewest examples of a language (n_min), as ingest does."""
+    fewest = min(n for lang, *_, n in rows if lang != "avg")
+    return [(run, f"base{seed}", "xnli", "test", seed, lang, metric, 50.0, 50.0 + g, g, lo, hi, se, 0.01, 0.02, n,
+             fewest if lang == "avg" else n) for lang, g, se, lo, hi, n in rows]
 
 
 @pytest.fixture
@@ -164,7 +166,7 @@ def test_paired_gains_per_variant_from_the_task_rows(paired_db):
     assert sorted(df.index) == ["mnli", "qqp", "squad"] and set(df["selection"]) == {"en-dev"}
     mnli = df.loc["mnli"]  # two seeds: task gains 3 and 5 -> mean 4, sd sqrt(2); no one-seed se or interval
     assert (mnli["gain"], mnli["sd"], mnli["seeds"]) == (pytest.approx(4.0), pytest.approx(2 ** 0.5), 2)
-    assert pd.isna(mnli["se"]) and pd.isna(mnli["lo"]) and (mnli["examples"], mnli["min_examples"]) == (600, 200)
+    assert pd.isna(mnli["se"]) and pd.isna(mnli["lo"]) and (mnli["examples"], mnli["min_examples"]) == (600, 100)  # fewest of a language: en
     squad = df.loc["squad"]  # one seed: its task row's bootstrap interval and se as they are
     assert (squad["gain"], squad["se"], squad["lo"], squad["hi"], squad["seeds"]) == (0.0, 0.9, -1.7, 1.8, 1)
     assert (squad["languages"], squad["examples"], squad["min_examples"]) == (3, 600, 200)
