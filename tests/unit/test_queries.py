@@ -166,10 +166,11 @@ def test_paired_gains_per_variant_from_the_task_rows(paired_db):
     assert sorted(df.index) == ["mnli", "qqp", "squad"] and set(df["selection"]) == {"en-dev"}
     mnli = df.loc["mnli"]  # two seeds: task gains 3 and 5 -> mean 4, sd sqrt(2); no one-seed se or interval
     assert (mnli["gain"], mnli["sd"], mnli["seeds"]) == (pytest.approx(4.0), pytest.approx(2 ** 0.5), 2)
-    assert pd.isna(mnli["se"]) and pd.isna(mnli["lo"]) and (mnli["examples"], mnli["min_examples"]) == (600, 100)  # fewest of a language: en
+    assert pd.isna(mnli["se"]) and pd.isna(mnli["lo"])
+    assert (mnli["examples"], mnli["min_examples"]) == (600, 100)  # the fewest of a language (en), not the mean
     squad = df.loc["squad"]  # one seed: its task row's bootstrap interval and se as they are
     assert (squad["gain"], squad["se"], squad["lo"], squad["hi"], squad["seeds"]) == (0.0, 0.9, -1.7, 1.8, 1)
-    assert (squad["languages"], squad["examples"], squad["min_examples"]) == (3, 600, 200)
+    assert (squad["languages"], squad["examples"], squad["min_examples"]) == (3, 600, 100)
     # two runs of one seed (en+de, fr) weigh by their languages: (2 x 2 + 5) / 3 = 3, se sqrt((2 x .5)^2 + 2^2) / 3;
     # no single bootstrap interval
     qqp = df.loc["qqp"]
