@@ -42,6 +42,33 @@ def gain_bars(df: pd.DataFrame, x: str, color: str, title: str = "", error: str 
     return fig
 
 
+def regime_bars(df: pd.DataFrame, title: str = "") -> go.Figure:
+    """The regimes' gains: one row of `df` per model, regime and target task (`gain`, optional `ci_low`/`ci_high`,
+    `variants`), one panel per model so that no two models' rows share a bar; bars grouped by regime, with error
+    bars from `ci_low`/`ci_high` where they are given (asymmetric: an interval need not be centred on its gain)."""
+    import plotly.express as px
+
+    df = df.sort_values(["model", "target_task", "regime"]).reset_index(drop=True)
+    models = list(dict.fromkeys(df["model"]))
+    has_ci = {"ci_low", "ci_high"} <= set(df.columns) and bool(df[["ci_low", "ci_high"]].notna().any().any())
+    shown = df.assign(err_plus=df["ci_high"] - df["gain"], err_minus=df["gain"] - df["ci_low"]) if has_ci else df
+    custom = ["model", *(c for c in ("variants", "ci_low", "ci_high") if c in df.columns)]
+    fig = px.bar(shown, x="target_task", y="gain", color="regime", barmode="group", title=title,
+                 facet_row="model" if len(models) > 1 else None, category_orders={"model": models},
+                 error_y="err_plus" if has_ci else None, error_y_minus="err_minus" if has_ci else None,
+                 custom_data=custom, labels={"target_task": "target task"})
+    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=", 1)[-1]))
+    hover = "%{customdata[0]}<br>%{x}: gain %{y:.2f}"
+    if "variants" in df.columns:
+        hover += "<br>mean of %{customdata[1]} variant(s)"
+    fig.update_traces(hovertemplate=hover + "<extra>%{fullData.name}</extra>")
+    fig.add_hline(y=0, line_width=1, line_color="grey")
+    fig.update_yaxes(title_text="gain (pts)")
+    fig.update_xaxes(showticklabels=True)  # every panel names its target tasks, not only the lowest
+    fig.update_layout(height=160 + 320 * max(1, len(models)), legend_title_text="regime")
+    return fig
+
+
 def gain_lines(df: pd.DataFrame, x: str, color: str, title: str = "", log_x: bool = True) -> go.Figure:
     import plotly.express as px
 
