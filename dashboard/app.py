@@ -24,8 +24,13 @@ PAGES = [("overview", "Overview", ":material/table:"), ("languages", "Languages"
          ("runs", "Runs", ":material/list:")]
 
 st.set_page_config(page_title="xlt: cross-lingual transfer", layout="wide")
-page = st.navigation([st.Page(str(VIEWS / f"{name}.py"), title=title, icon=icon, url_path=name,
-                              default=name == "overview") for name, title, icon in PAGES])
+# Streamlit serves the default page at / only: its own name would answer 'Page not found'. So the Overview is the
+# default under a name nobody links to, and a hidden page running the same script answers /overview.
+pages = [st.Page(str(VIEWS / f"{name}.py"), title=title, icon=icon, url_path="home" if name == "overview" else name,
+                 default=name == "overview") for name, title, icon in PAGES]
+pages.append(st.Page(str(VIEWS / "overview.py"), title="Overview", icon=PAGES[0][2], url_path="overview",
+                     visibility="hidden"))
+page = st.navigation(pages)
 st.title("Zero-shot cross-lingual transfer after English intermediate training")
 
 db = data.db_path()
@@ -41,7 +46,9 @@ if status != "ready":
 values = data.filter_values(db)
 if "selection" not in st.session_state:  # first run of this session: the URL's filters, checked
     selection, warnings = state.parse({k: st.query_params.get_all(k) for k in st.query_params}, values)
-    st.session_state["selection"], st.session_state["url_warnings"] = selection, warnings
+    choices, more = state.page_choices({k: st.query_params.get_all(k) for k in st.query_params})
+    st.session_state["selection"], st.session_state["url_warnings"] = selection, warnings + more
+    st.session_state["page_choices"] = choices  # each page checks and applies its own (state.choose)
     for field, value in selection.items():
         st.session_state[f"f_{field}"] = value
 for warning in st.session_state.get("url_warnings", []):
@@ -71,6 +78,6 @@ with st.sidebar:
     st.caption("An empty filter means every value. The URL holds this view: copy it to share it.")
 
 selection = {field: st.session_state[f"f_{field}"] for field in state.defaults(values)}
-st.query_params.from_dict(state.to_query(selection, values))
+st.query_params.from_dict(state.to_query(selection, values))  # the page adds its own choices (state.PAGE_PARAMS)
 st.session_state["filters"], st.session_state["values"] = state.to_filters(selection), values
 page.run()

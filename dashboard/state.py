@@ -12,6 +12,9 @@ PARAMS = {"model": ("models", "model", True), "size": ("model_sizes", "model_siz
           "inter": ("intermediate_tasks", "intermediate_task", True), "target": ("target_tasks", "target_task", True),
           "lang": ("languages", "language", True), "seed": ("seeds", "seed", True),
           "metric": ("metric", None, False), "split": ("split", "split", False)}
+# URL name -> the page whose own choice it holds (a widget of that page, keyed by the same name): its options come
+# from that page's data, so the page checks the value (choose) when it draws the widget
+PAGE_PARAMS = {"lang_target": "languages", "lang_variant": "languages"}
 MAX_VALUES = 64  # more values than any list of the results has (40 languages): a longer list is not ours
 MAX_LENGTH = 80  # characters of one value
 
@@ -40,8 +43,11 @@ def parse(query: dict[str, list[str]], values: dict) -> tuple[dict, list[str]]:
     """URL query parameters (name -> list of strings) -> (selection, warnings about what was ignored)."""
     selection, warnings = defaults(values), []
     for name, raw in query.items():
+        if name in PAGE_PARAMS:
+            continue  # checked by page_choices and the page itself
         if name not in PARAMS:
-            warnings.append(f"ignored unknown URL parameter {_show(name)} (known: {', '.join(PARAMS)})")
+            warnings.append(f"ignored unknown URL parameter {_show(name)} "
+                            f"(known: {', '.join([*PARAMS, *PAGE_PARAMS])})")
             continue
         field, _, several = PARAMS[name]
         if len(raw) > MAX_VALUES:
@@ -67,6 +73,34 @@ def parse(query: dict[str, list[str]], values: dict) -> tuple[dict, list[str]]:
                 warnings.append(f"{name} takes one value: kept {_show(str(kept[0]))}")
             selection[field] = kept[0]
     return selection, warnings
+
+
+def page_choices(query: dict[str, list[str]]) -> tuple[dict[str, str], list[str]]:
+    """The page-level choices of URL query parameters (name -> list of strings): one short value per name, not yet
+    checked against the page's options (choose does that), and warnings about what was ignored."""
+    choices, warnings = {}, []
+    for name, raw in query.items():
+        if name not in PAGE_PARAMS or not raw:
+            continue
+        if len(raw) > 1:
+            warnings.append(f"{name} takes one value: kept {_show(raw[0])}")
+        if len(raw[0]) > MAX_LENGTH:
+            warnings.append(f"ignored a {name} value of {len(raw[0])} characters (at most {MAX_LENGTH})")
+        else:
+            choices[name] = raw[0]
+    return choices, warnings
+
+
+def choose(name: str, wanted: str | None, options: list, default):
+    """A page's choice from the URL (or from an earlier visit) if it is one of the page's options, else the page's
+    default, with a warning when a wanted value was not among them: (value, warning or None)."""
+    if wanted is None:
+        return default, None
+    by_text = {str(o): o for o in options}
+    if str(wanted) in by_text:
+        return by_text[str(wanted)], None
+    shown = ", ".join(map(str, options[:12])) + (", …" if len(options) > 12 else "")
+    return default, f"ignored {name}={_show(str(wanted))}: not a choice here (allowed: {shown or 'none yet'})"
 
 
 def to_query(selection: dict, values: dict) -> dict[str, list[str]]:

@@ -40,3 +40,27 @@ def test_hostile_and_unknown_parameters_are_ignored_with_a_warning():
 def test_seed_values_come_back_as_numbers():
     parsed, warnings = state.parse({"seed": ["1", "01", "2"]}, VALUES)
     assert parsed["seeds"] == [1] and len(warnings) == 2
+
+
+def test_page_choices_are_known_parameters_checked_by_their_page():
+    query = {"lang_target": ["xquad"], "lang_variant": ["tiny · mnli", "x"], "model": ["tiny"]}
+    parsed, warnings = state.parse(query, VALUES)
+    assert parsed["models"] == ["tiny"] and warnings == []  # not unknown: the page checks them
+    choices, warnings = state.page_choices(query)
+    assert choices == {"lang_target": "xquad", "lang_variant": "tiny · mnli"}
+    assert warnings == ["lang_variant takes one value: kept 'tiny · mnli'"]
+    choices, warnings = state.page_choices({"lang_target": ["y" * 500], "seed": ["1"]})
+    assert choices == {} and warnings == ["ignored a lang_target value of 500 characters (at most 80)"]
+    assert all(page == "languages" for page in state.PAGE_PARAMS.values())
+
+
+def test_a_page_choice_is_one_of_its_options_or_the_default_with_a_warning():
+    assert state.choose("lang_target", "xquad", ["xnli", "xquad"], "xnli") == ("xquad", None)
+    assert state.choose("lang_target", None, ["xnli", "xquad"], "xnli") == ("xnli", None)  # nothing asked
+    value, warning = state.choose("lang_target", "x'; DROP TABLE scores", ["xnli", "xquad"], "xnli")
+    assert value == "xnli"
+    assert warning == "ignored lang_target=\"x'; DROP TABLE scores\": not a choice here (allowed: xnli, xquad)"
+    value, warning = state.choose("lang_variant", "a", [f"v{i}" for i in range(20)], "v0")
+    assert value == "v0" and warning.endswith("v11, …)")
+    assert state.choose("lang_variant", "a", [], None) == (None, "ignored lang_variant='a': not a choice here "
+                                                                 "(allowed: none yet)")
