@@ -1,5 +1,5 @@
-"""What every page shares: the current filters, a chart with its data as CSV, the empty-result message and the
-caution line of a view resting on one seed or few examples."""
+"""What every page shares: the current filters, a chart with its data as CSV, every table's rows as CSV, Markdown
+and LaTeX, the empty-result message and the caution line of a view resting on one seed or few examples."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from xlt_core import analysis
+from xlt_core import analysis, tables
 
 
 def context():
@@ -20,19 +20,44 @@ def context():
 def chart(fig, df: pd.DataFrame, name: str) -> None:
     """A plotly chart and, under it, the rows it was drawn from as a CSV download."""
     st.plotly_chart(fig, width="stretch", key=f"chart-{name}")
-    csv_button(df, name)
+    _csv(df, name, "Download the data (CSV)")
 
 
 def table(html: str, df: pd.DataFrame, name: str, label: str = "Download the data (CSV)", height: int = 480) -> None:
     """An HTML table (from xlt_core.charts, its text escaped there) in a scrolling box, and the rows it was made
-    from as a CSV download."""
+    from as CSV, Markdown and LaTeX downloads."""
     st.html(f'<div style="max-height: {height}px; overflow: auto">{html}</div>')
-    csv_button(df, name, label)
+    downloads(df, name, label)
 
 
-def csv_button(df: pd.DataFrame, name: str, label: str = "Download the data (CSV)") -> None:
-    filename = re.sub(r"[^A-Za-z0-9_.-]+", "_", name) + ".csv"
-    st.download_button(label, df.to_csv(index=False), file_name=filename, mime="text/csv", key=f"csv-{name}",
+def downloads(df, name: str, label: str = "Download the data (CSV)") -> None:
+    """The rows of a table as three downloads side by side: CSV (full precision; key `csv-<name>`, file
+    `<name>.csv`), Markdown and LaTeX (booktabs) as `xlt report` writes them, numbers with one decimal (keys
+    `md-<name>`, `tex-<name>`; files `<name>.md`, `<name>.tex`). `df`: a DataFrame, or a function returning one
+    for rows too many to compute on every rerun (then every file is made when its button is clicked). Markdown and
+    LaTeX are always made on click."""
+    rows = df if callable(df) else (lambda: df)
+    with st.container(horizontal=True, gap="small"):
+        _csv((lambda: rows().to_csv(index=False)) if callable(df) else df, name, label)
+        for fmt, key, ext, mime, text in (("markdown", "md", "md", "text/markdown", "Markdown"),
+                                          ("latex", "tex", "tex", "application/x-tex", "LaTeX")):
+            st.download_button(text, lambda fmt=fmt: tables.render(rows(), fmt), file_name=_stem(name) + "." + ext,
+                               mime=mime, key=f"{key}-{name}", on_click="ignore",
+                               help=f"The same rows as a {text} table, numbers with one decimal, ready for a paper")
+
+
+def csv_button(df, name: str, label: str = "Download the data (CSV)") -> None:
+    """Under a table a page draws itself (st.dataframe): its rows as CSV, Markdown and LaTeX (downloads)."""
+    downloads(df, name, label)
+
+
+def _stem(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+
+
+def _csv(df, name: str, label: str) -> None:
+    data = df if callable(df) else df.to_csv(index=False)
+    st.download_button(label, data, file_name=_stem(name) + ".csv", mime="text/csv", key=f"csv-{name}",
                        on_click="ignore")
 
 

@@ -24,7 +24,7 @@ shown = table[["claim_id", "claim", "status", "interval", "seeds", "coverage", "
 st.dataframe(shown, hide_index=True, width="stretch",
              column_config={"interval": st.column_config.TextColumn("measured [95% interval]"),
                             "seeds": st.column_config.NumberColumn("paired seeds")})
-common.csv_button(table, "claims")
+common.downloads(table, "claims")
 st.subheader("The rules")
 for row in table.itertuples(index=False):
     with st.expander(f"{row.claim_id}: {row.status} - {row.claim}"):

@@ -29,7 +29,9 @@ if len(differ):
     st.subheader(f"Where sources disagree ({len(differ)} numbers)")
     st.caption("The same model, task, metric, split and language, reported differently by two sources: neither "
                "is preferred; each keeps its source.")
-    st.dataframe(differ[["system", "target_task", "language", "metric", "split", "published", "source", "disagrees"]],
-                 hide_index=True, width="stretch")
+    differ = differ[["system", "target_task", "language", "metric", "split", "published", "source", "disagrees"]]
+    st.dataframe(differ, hide_index=True, width="stretch")
+    common.downloads(differ, "published_disagreements")
 st.subheader("Every published number")
 st.dataframe(table, hide_index=True, width="stretch")
+common.downloads(table, "published_numbers")

@@ -32,8 +32,7 @@ def lab_link(notebook):
 runs = runs.drop(columns=["total"]).assign(open=[lab_link(n) for n in runs["notebook"]])
 st.dataframe(runs, hide_index=True, width="stretch",
              column_config={"open": st.column_config.LinkColumn("notebook", display_text="open in JupyterLab")})
-st.download_button("Download every matching run (CSV)", lambda: data.runs(db, f).drop(columns=["total"])
-                   .to_csv(index=False), file_name="runs.csv", mime="text/csv", on_click="ignore", key="csv-runs")
+common.downloads(lambda: data.runs(db, f).drop(columns=["total"]), "runs", "Download every matching run (CSV)")
 
 st.subheader("One run")
 run_id = st.selectbox("Run", runs["run_id"], key="run_detail")

@@ -1,0 +1,115 @@
+"""Every table the dashboard shows offers its rows as CSV, Markdown and LaTeX: the Markdown and LaTeX files are what
+xlt_core.tables.render makes of the same rows (one decimal), the CSV keeps full precision; through Streamlit's
+AppTest on the demo's results."""
+
+import io
+import re
+
+import pandas as pd
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+
+from tests.dashboard.test_app import app, visit
+from xlt_core import analysis, tables
+
+# page -> the names of its tables' downloads (keys csv-<name>, md-<name>, tex-<name>; files <name>.csv/.md/.tex)
+TABLES = {"overview": ["xtreme_table", "gain_table"], "regimes": ["regime_variants"],
+          "published": ["published_numbers"], "claims": ["claims"], "runs": ["runs"]}
+
+
+@pytest.fixture
+def files(monkeypatch):
+    """The files the pages hand to their download buttons, by file name: bytes, or the function that makes them
+    on click."""
+    made = {}
+    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
+
+    def keep(self, data, mimetype, coordinates, file_name=None, **kw):
+        made[file_name] = data
+        return add(self, data, mimetype, coordinates, file_name=file_name, **kw)
+
+    def keep_deferred(self, make, mimetype, coordinates, file_name=None, **kw):
+        made[file_name] = make
+        return add_deferred(self, make, mimetype, coordinates, file_name=file_name, **kw)
+
+    monkeypatch.setattr(MediaFileManager, "add", keep)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep_deferred)
+    return made
+
+
+def text(files: dict, name: str) -> str:
+    data = files[name]
+    data = data() if callable(data) else data
+    return data.decode() if isinstance(data, bytes) else data
+
+
+def button_keys(at) -> list[str]:
+    return [b.proto.id for b in at.get("download_button")]
+
+
+def markdown_cells(md: str) -> tuple[list[str], list[list[str]]]:
+    lines = [line for line in md.splitlines() if line.startswith("|")]
+    split = (lambda line: [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]])
+    return split(lines[0]), [split(line) for line in lines[2:]]
+
+
+def latex_cells(tex: str) -> tuple[list[str], list[list[str]]]:
+    lines = tex.splitlines()
+    body = lines[lines.index(r"\toprule") + 1:lines.index(r"\bottomrule")]
+    split = (lambda line: [c.strip() for c in re.split(r"(?<!\\)&", line.removesuffix(r"\\"))])
+    return split(body[0]), [split(line) for line in body if line != r"\midrule"][1:]
+
+
+def columns(parsed, wanted: list[str]) -> list[list[str]]:
+    head, rows = parsed
+    at = [head.index(c) for c in wanted]
+    return [[row[i] for i in at] for row in rows]
+
+
+def holds(files: dict, name: str, rows: pd.DataFrame) -> None:
+    """<name>.md and <name>.tex hold `rows` (all of their columns, or those the page shows) as tables.render
+    writes them; <name>.csv has the same rows at full precision."""
+    md, tex, csv = text(files, f"{name}.md"), text(files, f"{name}.tex"), text(files, f"{name}.csv")
+    for fmt, got, parse in (("markdown", md, markdown_cells), ("latex", tex, latex_cells)):
+        expected = tables.render(rows, fmt)
+        wanted = parse(expected)[0]  # the column names as the format writes them
+        if parse(got)[0] == wanted:
+            assert got == expected, (name, fmt)
+        else:  # the file has more columns than the page shows: the shown ones, cell for cell
+            assert columns(parse(got), wanted) == columns(parse(expected), wanted), (name, fmt)
+            assert len(parse(got)[1]) == len(rows), (name, fmt)
+    full = pd.read_csv(io.StringIO(csv))
+    assert len(full) == len(rows) and {str(c) for c in rows.columns} <= set(full.columns), name
+    for c in rows.columns:  # full precision: the CSV's numbers are the rows' own, not rounded to one decimal
+        if pd.api.types.is_float_dtype(rows[c]):
+            assert full[c].to_numpy() == pytest.approx(rows[c].to_numpy(), nan_ok=True, rel=1e-12), (name, c)
+
+
+def test_every_table_offers_csv_markdown_and_latex(monkeypatch, demo_db, files):
+    from dashboard import data
+
+    at = app(monkeypatch, demo_db)
+    for page, names in TABLES.items():
+        files.clear()
+        visit(at, page)
+        ids = button_keys(at)
+        for name in names:
+            for kind in ("csv", "md", "tex"):
+                assert any(i.endswith(f"-{kind}-{name}") for i in ids), (page, kind, name, ids)
+            assert {f"{name}.csv", f"{name}.md", f"{name}.tex"} <= set(files), (page, name, sorted(files))
+        f = at.session_state["filters"]
+        if page == "overview":  # HTML tables: the same rows through the same functions and filters
+            holds(files, "xtreme_table", analysis.xtreme_table(data.study(demo_db, f)))
+            holds(files, "gain_table", data.gain_summary(demo_db, f, ("target_task",)))
+        elif page == "runs":  # the shown runs (all five of the demo) without the notebook link
+            holds(files, "runs", at.dataframe[0].value.drop(columns=["open"]))
+        else:  # the page's last st.dataframe is the table the downloads sit under
+            holds(files, names[-1], at.dataframe[-1].value)
+
+
+def test_a_chart_keeps_its_one_csv(monkeypatch, demo_db, files):
+    """A chart's data stays a single CSV download: Markdown and LaTeX are for tables."""
+    at = app(monkeypatch, demo_db)
+    visit(at, "cost")
+    ids = button_keys(at)
+    assert any(i.endswith("-csv-gain_vs_cost") for i in ids) and not any("-md-" in i or "-tex-" in i for i in ids)
