@@ -14,3 +14,4 @@ st.caption("One point per variant: mean gain over the chosen target tasks agains
 front = analysis.pareto_front(summary)
 common.chart(charts.gain_vs_cost(summary, front, title="gain vs device-hours"), summary, "gain_vs_cost")
 st.dataframe(front[["variant", "regime", "hours", "gain"]], hide_index=True, width="stretch")
+common.downloads(front[["variant", "regime", "hours", "gain"]], "pareto_front", "Download the front (CSV)")

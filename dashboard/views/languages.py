@@ -58,6 +58,7 @@ by_group = rows.groupby(["family", "script"], as_index=False).agg(languages=("la
                                                                  gain=("gain", "mean"))
 st.dataframe(by_group, hide_index=True, width="stretch",
              column_config={"gain": st.column_config.NumberColumn("mean gain (pts)", format="%+.2f")})
+common.downloads(by_group, f"language_groups_{target}_{variant}", "Download the groups (CSV)")
 
 st.subheader("English vs the other languages")
 st.caption("English score minus the mean of the other languages: the zero-shot transfer gap, for the baseline and "

@@ -112,4 +112,6 @@ def test_a_chart_keeps_its_one_csv(monkeypatch, demo_db, files):
     at = app(monkeypatch, demo_db)
     visit(at, "cost")
     ids = button_keys(at)
-    assert any(i.endswith("-csv-gain_vs_cost") for i in ids) and not any("-md-" in i or "-tex-" in i for i in ids)
+    assert any(i.endswith("-csv-gain_vs_cost") for i in ids)
+    assert not any(i.endswith(("-md-gain_vs_cost", "-tex-gain_vs_cost")) for i in ids)
+    assert any(i.endswith("-md-pareto_front") for i in ids) and any(i.endswith("-tex-pareto_front") for i in ids)
