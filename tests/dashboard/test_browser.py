@@ -57,12 +57,19 @@ def browser():
         b.close()
 
 
+def serving(db):
+    """The dashboard served on `db` for a module's tests (yield from it in a fixture), stopped afterwards."""
+    proc, url = serve(db)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
 @pytest.fixture(scope="module")
 def server(synthetic_db):
-    proc, url = serve(synthetic_db)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    yield from serving(synthetic_db)
 
 
 def wait_for_page(page, name: str):

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 
-from test_browser import CHROMIUM, browser, serve, wait_for_page  # noqa: F401 (browser is a fixture)
+from test_browser import CHROMIUM, browser, serving, wait_for_page  # noqa: F401 (browser is a fixture)
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM, reason="Debian chromium not installed")]
@@ -17,18 +17,12 @@ SYMBOLS = set("±·×†…−–")
 
 @pytest.fixture(scope="module")
 def demo_server(demo_db):
-    proc, url = serve(demo_db)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    yield from serving(demo_db)
 
 
 @pytest.fixture(scope="module")
 def synthetic_server(synthetic_db):
-    proc, url = serve(synthetic_db)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    yield from serving(synthetic_db)
 
 
 def settled(page):
@@ -53,17 +47,13 @@ def test_overview_has_its_own_url_on_the_demo_database(browser, demo_server):  #
 
 
 def test_overview_url_on_an_empty_database(browser, tmp_path):  # noqa: F811
-    proc, url = serve(tmp_path / "none.duckdb")
-    try:
+    for url in serving(tmp_path / "none.duckdb"):  # stopped once the loop ends
         page = browser.new_page()
         page.goto(f"{url}/overview")
         page.wait_for_selector("text=make demo", timeout=60_000)
         page.wait_for_timeout(500)
         assert page.get_by_text("Page not found").count() == 0
         page.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def choice(page, label: str) -> str:

@@ -9,7 +9,7 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from test_browser import CHROMIUM, browser, serve, wait_for_page  # noqa: F401 (browser: the fixture)
+from test_browser import CHROMIUM, browser, server, wait_for_page  # noqa: F401 (browser, server: fixtures)
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM and not __import__("os").environ.get("CI"),
@@ -25,14 +25,6 @@ TRACES = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(g => 
     return {name: t.name, type: t.type, x: list(t.x), y: list(t.y), customdata: list(t.customdata),
             plus: e.visible === false ? null : list(e.array), minus: e.visible === false ? null : list(e.arrayminus)};
   })}))"""
-
-
-@pytest.fixture(scope="module")
-def server(synthetic_db):
-    proc, url = serve(synthetic_db)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
 
 
 def open_page(browser, url: str, name: str):  # noqa: F811
