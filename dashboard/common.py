@@ -8,13 +8,31 @@ import re
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, state
 from xlt_core import analysis, tables
 
 
 def context():
     """(database path, Filters, filter values) of this run, set up by app.py's sidebar."""
     return data.db_path(), st.session_state["filters"], st.session_state["values"]
+
+
+def url_choice(name: str, options: list, default) -> str:
+    """Set up this page's choice `name` (its widget key and its URL parameter, state.PAGE_PARAMS): the URL's value
+    when the page is first drawn, else the last one chosen, if still an option (else the default, the URL's with a
+    warning); the choice is written back to the URL. Returns the key for the widget."""
+    if st.session_state.get(name) not in options:  # first draw on this visit, or the filters changed the options
+        wanted = st.session_state.get("page_choices", {}).pop(name, None)  # the URL's, checked once
+        value, warning = state.choose(name, wanted, options, default)
+        if warning:
+            st.warning(f"URL: {warning}")
+            st.session_state["url_warnings"] = [*st.session_state.get("url_warnings", []), warning]
+        if wanted is None and st.session_state.get(f"last_{name}") in options:
+            value = st.session_state[f"last_{name}"]
+        st.session_state[name] = value
+    st.session_state[f"last_{name}"] = st.session_state[name]
+    st.query_params[name] = str(st.session_state[name])
+    return name
 
 
 def chart(fig, df: pd.DataFrame, name: str) -> None:

@@ -13,6 +13,21 @@ from plotly.colors import get_colorscale
 
 from .tasks import LANGUAGES
 
+# Colour rules. Red-blue (RdBu, centred on zero) means gain/loss and nothing else. Series are told apart by a
+# colour-blind-safe palette (Okabe & Ito's, without its vermillion, which would read as a loss) and, past its seven
+# colours, by dash and marker as well (style), so no two of up to 28 series look alike.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#8C6D00", "#6E6E6E"]
+DASHES = ["solid", "dash", "dot", "dashdot"]
+SYMBOLS = ["circle", "square", "diamond", "triangle-up"]
+GAIN_SCALE = "RdBu"  # red: loss, blue: gain (plotly's RdBu runs red -> blue)
+
+
+def style(i: int) -> dict:
+    """The look of the i-th series: {color, dash, symbol}; distinct for i < len(PALETTE) * len(DASHES)."""
+    k = i // len(PALETTE)
+    return {"color": PALETTE[i % len(PALETTE)], "dash": DASHES[k % len(DASHES)],
+            "symbol": SYMBOLS[k % len(SYMBOLS)]}
+
 
 def gain_heatmap(gains: pd.DataFrame, title: str = "") -> go.Figure:
     """Rows: model / intermediate task; columns: target language (English first); cells: gain in points over

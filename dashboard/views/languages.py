@@ -4,27 +4,9 @@ import dataclasses
 
 import streamlit as st
 
-from dashboard import common, data, state
+from dashboard import common, data
 from xlt_core import analysis, charts
 from xlt_core.tasks import TASKS
-
-
-def url_choice(name: str, options: list, default) -> str:
-    """Set up this page's choice `name` (its widget key and its URL parameter, state.PAGE_PARAMS): the URL's value
-    when the page is first drawn, else the last one chosen, if still an option (else the default, the URL's with a
-    warning); the choice is written back to the URL. Returns the key for the widget."""
-    if st.session_state.get(name) not in options:  # first draw on this visit, or the filters changed the options
-        wanted = st.session_state.get("page_choices", {}).pop(name, None)  # the URL's, checked once
-        value, warning = state.choose(name, wanted, options, default)
-        if warning:
-            st.warning(f"URL: {warning}")
-            st.session_state["url_warnings"] = [*st.session_state.get("url_warnings", []), warning]
-        if wanted is None and st.session_state.get(f"last_{name}") in options:
-            value = st.session_state[f"last_{name}"]
-        st.session_state[name] = value
-    st.session_state[f"last_{name}"] = st.session_state[name]
-    st.query_params[name] = str(st.session_state[name])
-    return name
 
 
 db, f, values = common.context()
@@ -37,14 +19,14 @@ if not targets:
 left, right = st.columns(2)
 with_english = [i for i, t in enumerate(targets) if "en" in TASKS[t].languages]
 target = left.selectbox("Target task", targets,
-                        key=url_choice("lang_target", targets, targets[with_english[0] if with_english else 0]))
+                        key=common.url_choice("lang_target", targets, targets[with_english[0] if with_english else 0]))
 per_language = data.language_gains(db, dataclasses.replace(f, target_tasks=(target,)))
 if per_language is None or per_language.empty:
     common.nothing(f"no baseline for {target} to compare with.")
     st.stop()
 per_language = analysis.with_labels(per_language)
 variants = sorted(per_language["variant"].unique())
-variant = right.selectbox("Intermediate training", variants, key=url_choice("lang_variant", variants, variants[0]))
+variant = right.selectbox("Intermediate training", variants, key=common.url_choice("lang_variant", variants, variants[0]))
 rows = analysis.by_language(analysis.with_language_tests(per_language[per_language["variant"] == variant],
                                                          data.language_tests(db, dataclasses.replace(
                                                              f, target_tasks=(target,)))))

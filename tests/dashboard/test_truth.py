@@ -27,12 +27,22 @@ TRACES = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(g => 
   })}))"""
 
 
-def open_page(browser, url: str, name: str):  # noqa: F811
+def open_page(browser, url: str, name: str, title: str):  # noqa: F811
+    """The page opened and the figure whose title holds `title` drawn: a page draws its charts one after another,
+    so the first chart drawn need not be the one a test reads."""
     page = browser.new_page(viewport={"width": 1440, "height": 900}, accept_downloads=True)
     page.goto(url)
     wait_for_page(page, name)
+    page.wait_for_function(
+        "(title) => [...document.querySelectorAll('.js-plotly-plot')].some(g => g._fullData && g._fullData.length"
+        " && g.layout.title && (g.layout.title.text || '').includes(title))", arg=title, timeout=60_000)
     assert page.locator("[data-testid='stException']").count() == 0
     return page
+
+
+def figure(page, title: str) -> dict:
+    [found] = [f for f in page.evaluate(TRACES) if title in f["title"]]
+    return found
 
 
 def page_csv(page, label: str = "Download the data (CSV)", nth: int = 0) -> pd.DataFrame:
@@ -52,17 +62,16 @@ def close(a, b, tol: float = 1e-9) -> bool:
 
 
 def test_regimes_draws_exactly_its_rows(browser, server):  # noqa: F811
-    page = open_page(browser, f"{server}/regimes", "regimes")
-    figures = page.evaluate(TRACES)
+    page = open_page(browser, f"{server}/regimes", "regimes", "gain by regime")
+    drawn_figure = figure(page, "gain by regime")
     rows = page_csv(page)
     page.close()
-    [figure] = [f for f in figures if "gain by regime" in f["title"]]
     # the CSV: one row per model, regime and target task, each with its gain and (where it has one) interval
     assert not rows.duplicated(["model", "regime", "target_task"]).any()
     assert rows["model"].nunique() == 2  # the synthetic database has base and large: the case that stacked
     expected = {(r.model, r.regime, r.target_task): r for r in rows.itertuples()}
     drawn = Counter()
-    for trace in figure["traces"]:
+    for trace in drawn_figure["traces"]:
         assert trace["type"] == "bar"
         assert len(set(trace["x"])) == len(trace["x"]), f"two rows share a bar in {trace['name']}"
         keys = [(c[0], trace["name"], x) for c, x in zip(trace["customdata"], trace["x"])]
@@ -83,27 +92,26 @@ def test_regimes_draws_exactly_its_rows(browser, server):  # noqa: F811
 
 def test_regimes_on_one_size_draws_the_same_numbers(browser, server):  # noqa: F811
     """Filtering to one size keeps that size's bars as they were (they used to halve)."""
-    page = open_page(browser, f"{server}/regimes?size=large", "regimes")
-    [figure] = [f for f in page.evaluate(TRACES) if "gain by regime" in f["title"]]
+    page = open_page(browser, f"{server}/regimes?size=large", "regimes", "gain by regime")
+    drawn_figure = figure(page, "gain by regime")
     rows = page_csv(page)
     page.close()
     assert set(rows["model"]) == {"xlm-roberta-large"}
-    got = {(c[0], t["name"], x): y for t in figure["traces"] for c, x, y in zip(t["customdata"], t["x"], t["y"])}
+    got = {(c[0], t["name"], x): y for t in drawn_figure["traces"] for c, x, y in zip(t["customdata"], t["x"], t["y"])}
     assert len(got) == len(rows)
     for r in rows.itertuples():
         assert close(got[(r.model, r.regime, r.target_task)], r.gain)
 
 
 def test_languages_draws_exactly_its_rows(browser, server):  # noqa: F811
-    page = open_page(browser, f"{server}/languages", "languages")
-    figures = page.evaluate(TRACES)
+    page = open_page(browser, f"{server}/languages", "languages", "by language")
+    drawn_figure = figure(page, "by language")
     rows = page_csv(page, nth=0)  # the first download: the per-language chart's
     page.close()
-    [figure] = [f for f in figures if "by language" in f["title"]]
     assert not rows.duplicated(["language"]).any()
     expected = {r.language: r for r in rows.itertuples()}
     drawn = Counter()
-    for trace in figure["traces"]:
+    for trace in drawn_figure["traces"]:
         if trace["x"] == [None]:  # the legend entry of hatched bars
             continue
         for i, lang in enumerate(trace["x"]):
