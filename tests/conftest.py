@@ -1,7 +1,5 @@
 """Shared fixtures. The whole session uses a fresh XLT_CACHE, so the tiny model and the sample data are built
-exactly as on a new machine; stage subprocesses (papermill kernels) inherit it. `make test` runs the tests in two
-pytest-xdist workers, a test file per worker at a time: the session's expensive fixtures (the demo's runs, the
-synthetic database) and the cache are built once, by whichever worker needs them first (shared)."""
+exactly as on a new machine; stage subprocesses (papermill kernels) inherit it."""
 
 from __future__ import annotations
 
@@ -11,11 +9,7 @@ from pathlib import Path
 
 import pytest
 
-# one cache for all workers of a session (xdist names the session in PYTEST_XDIST_TESTRUNUID); the cache's builders
-# are safe when processes race (atomic directories)
-_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-_CACHE = os.path.join(tempfile.gettempdir(), f"xlt-cache-{_RUN}") if _RUN else tempfile.mkdtemp(prefix="xlt-cache-")
-os.makedirs(_CACHE, exist_ok=True)
+_CACHE = tempfile.mkdtemp(prefix="xlt-cache-")
 os.environ["XLT_CACHE"] = _CACHE
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -23,22 +17,6 @@ REPO = Path(__file__).resolve().parent.parent
 
 # tiny sizes: seconds per stage on 2 CPU cores
 TINY = dict(intermediate_size=1000, train_size=1000, eval_size=40, epochs=2.0)
-
-
-def shared(tmp_path_factory, name: str, build) -> Path:
-    """The folder `name`, made once per test session by build(folder): with several xdist workers, the first worker
-    to ask builds it under a lock in the session's common temporary folder, the others wait and reuse it."""
-    from filelock import FileLock
-
-    root = tmp_path_factory.getbasetemp()
-    root = root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
-    folder, done = root / name, root / f"{name}.done"
-    with FileLock(str(root / f"{name}.lock")):
-        if not done.exists():
-            folder.mkdir(parents=True, exist_ok=True)
-            build(folder)
-            done.touch()
-    return folder
 
 
 def tiny_chains(seed: int = 0, **overrides):
@@ -53,12 +31,11 @@ def demo_runs(tmp_path_factory) -> Path:
     """Run folders of both demo chains (no intermediate, MNLI) at tiny sizes, run directly (no papermill)."""
     from xlt_core.pipeline import run_stage
 
-    def build(runs):
-        for stages in tiny_chains():
-            for cfg in stages:
-                run_stage(cfg, runs)
-
-    return shared(tmp_path_factory, "demo-runs", build)
+    runs = tmp_path_factory.mktemp("runs")
+    for stages in tiny_chains():
+        for cfg in stages:
+            run_stage(cfg, runs)
+    return runs
 
 
 @pytest.fixture(scope="session")
@@ -67,21 +44,21 @@ def demo_workdir(tmp_path_factory) -> Path:
     import subprocess
     import sys
 
-    def build(work):
-        proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "xlt"), "demo", "--no-serve"],
-                              cwd=work, capture_output=True, text=True, timeout=900)
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        (work / "demo.log").write_text(proc.stdout + "\n--- stderr ---\n" + proc.stderr)
-
-    return shared(tmp_path_factory, "demo", build)
+    work = tmp_path_factory.mktemp("demo")
+    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "xlt"), "demo", "--no-serve"], cwd=work,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (work / "demo.log").write_text(proc.stdout + "\n--- stderr ---\n" + proc.stderr)
+    return work
 
 
 @pytest.fixture(scope="session")
 def demo_db(demo_runs, tmp_path_factory) -> Path:
     from xlt_core import results
 
-    return shared(tmp_path_factory, "demo-db", lambda folder: results.ingest(folder / "results.duckdb", demo_runs)) \
-        / "results.duckdb"
+    db = tmp_path_factory.mktemp("db") / "results.duckdb"
+    results.ingest(db, demo_runs)
+    return db
 
 
 @pytest.fixture(scope="session")
@@ -89,8 +66,9 @@ def synthetic_db(tmp_path_factory) -> Path:
     """A synthetic results database of about a million score rows (xlt_core.results.synthetic): the large case."""
     from xlt_core.results import synthetic
 
-    return shared(tmp_path_factory, "synthetic", lambda folder: synthetic.make(folder / "results.duckdb",
-                                                                               n_scores=1_000_000)) / "results.duckdb"
+    db = tmp_path_factory.mktemp("synthetic") / "results.duckdb"
+    synthetic.make(db, n_scores=1_000_000)
+    return db
 
 
 @pytest.fixture(scope="session")
