@@ -21,7 +21,7 @@ PAGES = [("overview", "Overview", ":material/table:"), ("languages", "Languages"
          ("model_size", "Model size", ":material/straighten:"), ("scaling", "Scaling", ":material/trending_up:"),
          ("regimes", "Regimes", ":material/call_split:"), ("cost", "Cost", ":material/bolt:"),
          ("published", "Published vs reproduced", ":material/menu_book:"), ("claims", "Claims", ":material/gavel:"),
-         ("runs", "Runs", ":material/list:")]
+         ("runs", "Runs", ":material/list:"), ("compare", "Compare", ":material/compare_arrows:")]
 
 st.set_page_config(page_title="xlt: cross-lingual transfer", layout="wide")
 # Streamlit serves the default page at / only: its own name would answer 'Page not found'. So the Overview is the

@@ -56,3 +56,33 @@ def gain_summary(db: str, f: results.Filters, by: tuple[str, ...] = ("target_tas
     if per_seed is None or per_seed.empty:
         return None
     return analysis.noise_floor(analysis.gain_summary(per_seed, by), gain_tests(db, f), by)
+
+
+scored_runs = _cached(results.scored_runs)
+run_scores = _cached(results.run_scores)
+run_chain = _cached(results.run_chain)
+compare_runs = _cached(results.compare_runs)
+baseline_run = _cached(results.baseline_run)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def comparison(db: str, side_a: str, side_b: str, split: str, target: str | None, metric: str,
+               correction: str = "holm"):
+    """`xlt compare A B` for the Compare page: (xlt_core.compare.compare's results, their table exactly as
+    `xlt compare --format csv` writes it (xlt_core.report.comparison, read back at full precision), None); or
+    (None, None, the XltError's message) where compare refuses (no such side, no shared evaluation, no per-example
+    files)."""
+    import io
+
+    import pandas as pd
+
+    from xlt_core.compare import compare
+    from xlt_core.errors import XltError
+    from xlt_core.report import comparison as as_text
+
+    try:
+        found = compare(db, side_a, side_b, split, target, metric, correction)
+    except XltError as e:
+        return None, None, str(e)
+    table = pd.read_csv(io.StringIO(as_text(found, "csv", side_a, side_b)), float_precision="round_trip")
+    return found, table, None

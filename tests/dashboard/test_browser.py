@@ -20,8 +20,8 @@ SERVE = REPO / "dashboard" / "serve.py"  # what `xlt dashboard` runs
 SHOTS = REPO / "build" / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PAGES = {"overview": 0, "languages": 1, "model_size": 2, "scaling": 1, "regimes": 1, "cost": 1, "published": 1,
-         "claims": 0, "runs": 0}  # page -> plotly charts it draws on the synthetic database
-DRAWN = {"overview": "table.xlt-gains td"}  # pages without plotly or a dataframe: what shows they are drawn
+         "claims": 0, "runs": 1, "compare": 2}  # page -> plotly charts it draws on the synthetic database
+DRAWN = {"overview": "table.xlt-study td"}  # pages without plotly or a dataframe: what shows they are drawn
 # CI installs chromium (.ci/run): there a missing browser is a failure, not a skip
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM and not os.environ.get("CI"), reason="Debian chromium not installed")]
@@ -116,12 +116,13 @@ def test_a_filter_change_redraws_the_chart(browser, server):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(f"{server}/?target=xquad&inter=squad")
     wait_for_page(page, "overview")
-    colour = page.evaluate("() => getComputedStyle(document.querySelector('table.xlt-gains td[style]')).backgroundColor")
-    assert colour.startswith("rgb(") and colour != "rgb(255, 255, 255)"  # the cell colours survive sanitising
+    weight = page.evaluate("() => getComputedStyle(document.querySelector('table.xlt-study td.best .score'))"
+                           ".fontWeight")
+    assert int(weight) >= 600  # the table's own styles survive sanitising: the best of a column in bold
     before, after, url = redraw_with_em(
-        page, "() => [...document.querySelectorAll('table.xlt-gains td')].map(t => t.textContent)", "overview-em.png")
+        page, "() => [...document.querySelectorAll('table.xlt-study td')].map(t => t.textContent)", "overview-em.png")
     page.close()
-    assert any("±" in t for t in before)  # ten seeds: each cell has its interval
+    assert any("(+" in t or "(-" in t for t in before)  # the variants' cells: score (gain)
     assert after != before and "metric=em" in url
 
 

@@ -42,7 +42,7 @@ def test_overview_has_its_own_url_on_the_demo_database(browser, demo_server):  #
     # the sidebar still has one Overview entry, and it leads to /
     nav = page.locator("[data-testid='stSidebarNav'] a")
     entries = {a.inner_text().split()[-1]: a.get_attribute("href") for a in nav.all()}  # icon name, then title
-    assert len(nav.all()) == len(entries) == 9 and urlparse(entries["Overview"]).path == "/"
+    assert len(nav.all()) == len(entries) == 10 and urlparse(entries["Overview"]).path == "/"
     page.close()
 
 
@@ -75,11 +75,13 @@ def test_languages_choices_come_from_and_go_to_the_url(browser, synthetic_server
     assert any(f"mlqa: gain after {variant}" in (t or "") for t in titles), titles  # drawn for those choices
     assert page.get_by_text("URL: ").count() == 0
     page.wait_for_function("() => location.search.includes('lang_variant')", timeout=30_000)
-    assert query(page) == {"target": "xquad", "lang_target": "mlqa", "lang_variant": variant}
+    assert query(page) == {"target": "xquad", "lang_target": "mlqa", "lang_variant": variant,
+                           "heat_rows": "full training sets", "gap_n": "10"}  # with the page's other choices
 
     page.get_by_role("combobox", name="Target task", exact=True).click()
     page.get_by_role("option", name="xquad", exact=True).click()
-    page.wait_for_function("() => location.search.includes('lang_target=xquad')", timeout=30_000)
+    page.wait_for_function("() => location.search.includes('lang_target=xquad')"
+                           " && location.search.includes('lang_variant=')", timeout=30_000)
     settled(page)
     assert choice(page, "Target task") == "xquad" and query(page)["lang_variant"] == variant  # still one of xquad's
     page.close()

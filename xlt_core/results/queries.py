@@ -434,3 +434,69 @@ def claim_runs(db, models, splits):
                         WHERE list_contains(?, t.model) AND list_contains(?, t.split)
                         ORDER BY t.model, t.intermediate_task, t.target_task, t.split, t.seed, t.run_id""",
                  [list(models), list(splits)])
+
+
+def scored_runs(db, f: Filters, limit: int | None = None):
+    """The Runs page: every evaluate run of the filters on their split (a run scores one split), newest first, with
+    its score (the mean over its languages, or over the chosen ones, of the chosen metric), the number of those
+    languages, its variant (data size, sampling, checkpoint selection) and provenance, and the path of its executed
+    notebook; `total` counts them all. Unlike the gain views, a chosen intermediate task lists its own runs only:
+    the baseline (intermediate 'none') is listed when no intermediate task is chosen."""
+    where, params = f.where(skip=("intermediate_tasks",))
+    if f.intermediate_tasks:
+        where += " AND list_contains(?, intermediate_task)"
+        params = [*params, list(f.intermediate_tasks)]
+    return _read(db, f"""WITH scored AS (SELECT run_id, any_value(model) AS model,
+                                               any_value(model_size) AS model_size,
+                                               any_value(intermediate_task) AS intermediate_task,
+                                               any_value(intermediate_size) AS intermediate_size,
+                                               any_value(sampling) AS sampling, any_value(selection) AS selection,
+                                               any_value(target_task) AS target_task, any_value(split) AS split,
+                                               any_value(seed) AS seed, avg({f.metric}) AS score,
+                                               count(*) AS languages
+                                        FROM cells WHERE split = ? AND {where} GROUP BY run_id),
+                              newest AS (SELECT s.*, r.finished_at FROM scored s JOIN runs r USING (run_id)
+                                         ORDER BY r.finished_at DESC, s.run_id LIMIT ?)
+                         SELECT n.run_id, n.score, n.languages, n.model, n.model_size, n.intermediate_task,
+                                n.intermediate_size, n.sampling, n.selection, n.target_task, n.split, n.seed, r.data,
+                                r.data_revision, r.git_commit, r.git_dirty, r.xlt_version, r.device, r.wall_s,
+                                r.finished_at, r.run_dir, r.notebook, (SELECT count(*) FROM scored) AS total
+                         FROM newest n JOIN runs r USING (run_id)
+                         ORDER BY r.finished_at DESC, n.run_id""", [f.split, *params, limit])
+
+
+def run_scores(db, run_id: str):
+    """One run's scores per language: (EM+F1)/2, F1 and EM (for tasks other than QA all three are its metric) and
+    the language's evaluation examples, in language order."""
+    return _read(db, """SELECT language, headline, f1, em, n FROM cells WHERE run_id = ? ORDER BY language""",
+                 [run_id])
+
+
+def run_chain(db, run_id: str):
+    """A run and the stages it was trained from (its parents, through parent_id), first stage first: stage, task,
+    seed, dev metric and score, wall time, its folder and notebook."""
+    return _read(db, """WITH RECURSIVE chain(run_id, depth) AS (
+                            SELECT ?::VARCHAR, 0
+                            UNION ALL SELECT r.parent_id, c.depth + 1 FROM chain c JOIN runs r USING (run_id)
+                            WHERE r.parent_id IS NOT NULL AND c.depth < 16)
+                        SELECT r.run_id, r.stage, r.task, r.seed, r.dev_metric, r.dev_score, r.wall_s, r.run_dir,
+                               r.notebook
+                        FROM chain c JOIN runs r USING (run_id) ORDER BY c.depth DESC""", [run_id])
+
+
+def compare_runs(db):
+    """Every scored evaluate run with what a side of `xlt compare` may name (xlt_core.compare.SPEC_KEYS): model,
+    size, intermediate task, data size, sampling, selection rule, target task, split and seed; from the derived
+    tables, so a database without run folders (the synthetic one) has them too; and each run's folder (null where
+    none was recorded)."""
+    return _read(db, """SELECT t.run_id, v.model, v.model_size, v.intermediate_task, v.intermediate_size, v.sampling,
+                               v.selection, t.target_task, t.split, t.seed, r.run_dir
+                        FROM task_scores t JOIN variants v USING (variant_key) LEFT JOIN runs r USING (run_id)
+                        ORDER BY t.run_id""")
+
+
+def baseline_run(db, run_id: str):
+    """The baseline run (intermediate 'none', same model, target task, split, seed and evaluation) that ingest
+    paired an evaluate run with (table `paired`), or None."""
+    found = _read(db, "SELECT any_value(baseline_id) AS baseline_id FROM paired WHERE run_id = ?", [run_id])
+    return None if found is None or found.empty or found["baseline_id"].isna().all() else str(found["baseline_id"][0])
