@@ -290,3 +290,108 @@ def published_vs_reproduced(published: pd.DataFrame, ours: pd.DataFrame) -> pd.D
                      "disagrees": " | ".join(f"{float(o.score)} in {o.source}" for o in others
                                             if float(o.score) != float(p.score))})
     return pd.DataFrame(rows)
+
+
+# published vs reproduced: the shown table, the scatter's points -----------------------------------------------
+def reproduced_only(table: pd.DataFrame) -> pd.DataFrame:
+    """published_vs_reproduced's rows of the systems with at least one reproduced number here (every row of
+    such a system, its unmatched numbers too)."""
+    systems = set(table.loc[table["reproduced"].notna(), "system"])
+    return table[table["system"].isin(systems)].reset_index(drop=True)
+
+
+def published_shown(table: pd.DataFrame) -> pd.DataFrame:
+    """published_vs_reproduced's rows as the page lists them: `note` in place of `disagrees`: where another source
+    reports the same number differently, 'disagrees: <its value> in <its source>' (empty otherwise). Sources are
+    the reference table's full citations (repository and file, or paper and table), shown as text."""
+    out = table.drop(columns=["disagrees"])
+    out["note"] = ["" if not d else f"disagrees: {d}" for d in table["disagrees"].fillna("")]
+    return out
+
+
+def published_points(table: pd.DataFrame) -> pd.DataFrame:
+    """The published-vs-ours scatter's points: one per system, source, target task, metric and split that has a
+    reproduction here. A source's own average ('avg') where it gives one; else the mean over the languages that
+    have both a published and a reproduced number (`languages` says how many; 'avg' rows: our languages)."""
+    rows = table.dropna(subset=["reproduced"])
+    keys = ["system", "source", "target_task", "metric", "split"]
+    out = []
+    for key, g in rows.groupby(keys, sort=False):
+        avg = g[g["language"] == "avg"]
+        if len(avg):
+            r = avg.iloc[0]
+            out.append({**dict(zip(keys, key)), "language": "avg", "languages": int(r["our_languages"]),
+                        "published": float(r["published"]), "reproduced": float(r["reproduced"])})
+        else:
+            out.append({**dict(zip(keys, key)), "language": "mean of " + ", ".join(g["language"]),
+                        "languages": len(g), "published": float(g["published"].mean()),
+                        "reproduced": float(g["reproduced"].mean())})
+    points = pd.DataFrame(out, columns=[*keys, "language", "languages", "published", "reproduced"])
+    return points.assign(difference=points["reproduced"] - points["published"])
+
+
+# model size: base against large --------------------------------------------------------------------------------
+def size_pairs(summary: pd.DataFrame, small: str = "base", large: str = "large") -> pd.DataFrame:
+    """Gains of the same variant (with_labels(model=False)) and target task with two model sizes side by side: one
+    row per variant and target task that has both, with gain_<size>, lo_<size>, hi_<size> (its 95% interval,
+    ci_low/ci_high; empty where there is none) and seeds_<size>. A size with several models: their mean gain, no
+    interval."""
+    parts = []
+    for size in (small, large):
+        rows = summary[summary["model_size"] == size]
+        g = rows.groupby(["variant", "target_task"], sort=False)
+        part = g.agg(gain=("gain", "mean"), lo=("ci_low", "first"), hi=("ci_high", "first"),
+                     seeds=("seeds", "min"), models=("model", "nunique"))
+        several = part["models"] > 1
+        part.loc[several, ["lo", "hi"]] = np.nan
+        parts.append(part.drop(columns="models").add_suffix(f"_{size}"))
+    both = parts[0].join(parts[1], how="inner").reset_index()
+    return both.sort_values(["variant", "target_task"], kind="stable").reset_index(drop=True)
+
+
+# Languages, Scaling and Cost pages: the variants ranked, the English gap of the chosen ones, the scaling points ----
+def variant_ranking(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per-language gains of one target task (labelled: `variant`) -> one row per variant: `variant`, `model_size`,
+    `gain` (the mean over its languages, points) and `languages`, best first (ties by name)."""
+    if rows.empty:
+        return pd.DataFrame(columns=["variant", "model_size", "gain", "languages"])
+    out = rows.groupby(["variant", "model_size"], as_index=False, dropna=False).agg(
+        gain=("gain", "mean"), languages=("language", "nunique"))
+    return out.sort_values(["gain", "variant"], ascending=[False, True], ignore_index=True)
+
+
+def english_gap_view(gap: pd.DataFrame, chosen) -> pd.DataFrame:
+    """results.english_gap (labelled: `variant`) -> the rows of the `chosen` variants and of the baselines (no
+    intermediate training) of their model sizes and checkpoint rules (`selection`), with `baseline` (bool): one row
+    per variant, sorted by model size and then gap (the English score minus the mean of the other languages',
+    points)."""
+    chosen = set(chosen)
+    baseline = gap["intermediate_task"] == "none"
+    picked = gap["variant"].isin(chosen) & ~baseline
+    pairs = set(zip(gap.loc[picked, "model_size"], gap.loc[picked, "selection"]))
+    keep = picked | (baseline & pd.Series([p in pairs for p in zip(gap["model_size"], gap["selection"])],
+                                          index=gap.index))
+    out = gap[keep].assign(baseline=baseline[keep])
+    columns = ["variant", "model", "model_size", "intermediate_task", "intermediate_size", "selection", "target_task",
+               "baseline", "english", "others", "gap"]
+    return out[[c for c in columns if c in out]].sort_values(["model_size", "gap"], ignore_index=True)
+
+
+def scaling_points(summary: pd.DataFrame) -> pd.DataFrame:
+    """analysis.gain_summary/noise_floor rows of single intermediate tasks -> the same rows with `examples` (the
+    data size, or the task's full training set: data_size) and `full` (true for the full training set), those
+    without a known size dropped."""
+    out = summary.copy()
+    out["examples"] = [data_size(i, n) for i, n in zip(out["intermediate_task"], out["intermediate_size"])]
+    out["full"] = out["intermediate_size"].isna()
+    return out.dropna(subset=["examples"])
+
+
+def as_text(df: pd.DataFrame, columns, signed=()) -> pd.DataFrame:
+    """`df` with `columns` as shown text: one decimal ('+1.5' for those in `signed`), an empty cell where there is
+    no number (None, NaN) -- a table widget would print 'None' there."""
+    out = df.copy()
+    for column in columns:
+        spec = "{:+.1f}" if column in signed else "{:.1f}"
+        out[column] = ["" if v is None or pd.isna(v) else spec.format(float(v)) for v in df[column]]
+    return out

@@ -20,6 +20,7 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#8C6D00", "#6
 DASHES = ["solid", "dash", "dot", "dashdot"]
 SYMBOLS = ["circle", "square", "diamond", "triangle-up"]
 GAIN_SCALE = "RdBu"  # red: loss, blue: gain (plotly's RdBu runs red -> blue)
+NEUTRAL = "#8A8A8A"  # lines and marks that are no series (Pareto front, legend keys, ours): legible on light and dark
 
 
 def style(i: int) -> dict:
@@ -29,21 +30,53 @@ def style(i: int) -> dict:
             "symbol": SYMBOLS[k % len(SYMBOLS)]}
 
 
-def gain_heatmap(gains: pd.DataFrame, title: str = "") -> go.Figure:
-    """Rows: model / intermediate task; columns: target language (English first); cells: gain in points over
-    the same model without intermediate training. Diverging colours centred on zero."""
-    df = gains.assign(row=gains["model"] + " · " + gains["intermediate_task"])
-    pivot = df.pivot_table(index="row", columns="language", values="gain", aggfunc="mean")
-    langs = sorted(pivot.columns, key=lambda lang: (lang != "en", lang))
-    pivot = pivot[langs]
-    limit = max(1.0, float(pivot.abs().max().max()))
-    fig = go.Figure(go.Heatmap(
-        z=pivot.values, x=langs, y=list(pivot.index), zmid=0, zmin=-limit, zmax=limit, colorscale="RdBu",
-        text=pivot.round(1).values, texttemplate="%{text}", colorbar={"title": "gain (pts)"},
-        customdata=[[LANGUAGES.get(lang, (lang,))[0] for lang in langs]] * len(pivot.index),
-        hovertemplate="%{y}<br>%{customdata} (%{x})<br>gain %{z:.2f}<extra></extra>"))
-    fig.update_layout(title=title, xaxis_title="target language", yaxis_title="model · intermediate task",
-                      height=220 + 40 * len(pivot.index), margin={"l": 10, "r": 10, "t": 60, "b": 10})
+def gain_heatmap(gains: pd.DataFrame, title: str = "", per_panel: int = 20) -> go.Figure:
+    """Rows: variants (`variant`, else model · intermediate task), best mean gain on top; columns: target languages,
+    English first, then grouped by family and script (tasks.LANGUAGES), the families named over the columns, in
+    panels one above the other of at most `per_panel` languages (split between families where one can), so that
+    each cell has room for its number; cells: the gain in points over the same model without intermediate
+    training, one decimal, RdBu centred on zero (one colour bar for all panels). With `lo`/`hi`
+    (analysis.with_language_tests, one row per cell) a cell whose 95% interval crosses zero, or that has none
+    (`crosses_zero`), has its number in grey italics; the hover gives the language's name, family and script, the
+    gain, its interval and seeds. The height grows with the rows."""
+    from plotly.subplots import make_subplots
+
+    df = gains.assign(row=gains["variant"] if "variant" in gains else gains["model"] + " · "
+                      + gains["intermediate_task"])
+    pivot = df.pivot_table(index="row", columns="language", values="gain", aggfunc="mean", sort=False)
+    pivot = pivot.loc[pivot.mean(axis=1).sort_values(ascending=False, kind="stable").index,
+                      language_order(pivot.columns)]
+    rows = list(pivot.index)
+    tested = {"lo", "hi"} <= set(df.columns) and not df.duplicated(["row", "language"]).any()
+    cells = df.set_index(["row", "language"]).to_dict("index") if tested else {}  # (row, language) -> its row
+    values = pivot.to_numpy(dtype=float)
+    limit = max(1.0, float(np.nanmax(np.abs(values)))) if np.isfinite(values).any() else 1.0
+    panels = language_panels(list(pivot.columns), per_panel)
+    fig = make_subplots(rows=len(panels), cols=1, vertical_spacing=min(0.3, 150 / (60 + (150 + 22 * len(rows))
+                                                                                      * len(panels))))
+    for k, langs in enumerate(panels, start=1):
+        z = pivot[langs].to_numpy(dtype=float)
+        text, custom = [], []
+        for i, r in enumerate(rows):
+            text.append([]), custom.append([])
+            for j, lang in enumerate(langs):
+                name, script, family = LANGUAGES.get(lang, (lang, "?", "?"))
+                cell = cells.get((r, lang))
+                text[-1].append(_heat_text(z[i, j], cell))
+                custom[-1].append([name, family, script, *_interval_words(cell)])
+        fig.add_trace(go.Heatmap(
+            z=z, x=langs, y=rows, coloraxis="coloraxis", text=text, texttemplate="%{text}", customdata=custom,
+            textfont={"size": 11}, xgap=1, ygap=1, name=f"languages {k}",
+            hovertemplate="%{y}<br>%{customdata[0]} (%{x}): %{customdata[1]}, %{customdata[2]} script<br>"
+                          "gain %{z:+.1f}<br>%{customdata[3]}<br>%{customdata[4]}<extra></extra>"), row=k, col=1)
+        _name_families(fig, langs, heat=True, axis="" if k == 1 else str(k))
+        fig.update_yaxes(autorange="reversed", row=k, col=1)
+        fig.update_xaxes(tickangle=0, row=k, col=1)
+    fig.update_xaxes(title_text="target language (grouped by family, then script)", row=len(panels), col=1)
+    fig.update_layout(title=title, coloraxis={"colorscale": GAIN_SCALE, "cmid": 0, "cmin": -limit, "cmax": limit,
+                                              "colorbar": {"title": "gain (pts)", "thickness": 12, "len": 0.5,
+                                                           "y": 1, "yanchor": "top"}},
+                      height=60 + (150 + 22 * len(rows)) * len(panels), margin={"l": 10, "r": 10, "t": 150, "b": 10})
     return fig
 
 
@@ -84,26 +117,105 @@ def regime_bars(df: pd.DataFrame, title: str = "") -> go.Figure:
     return fig
 
 
-def gain_lines(df: pd.DataFrame, x: str, color: str, title: str = "", log_x: bool = True) -> go.Figure:
-    import plotly.express as px
+def gain_lines(df: pd.DataFrame, x: str, color: str, title: str = "", log_x: bool = True, facet: str | None = None,
+               band: bool = True, full: str | None = None) -> go.Figure:
+    """Gain against `x`, one line per `color` value (in one panel per `facet` value when given, side by side),
+    every line styled by style(i) (colour, dash and marker; the same look for the same value in every panel) and
+    named once in the legend. With `band` and `ci_low`/`ci_high` in `df`, each line has its 95% band (same colour,
+    semi-transparent) where it has intervals. Points where the boolean column `full` is true (the full training
+    set) get an open, larger marker. A log x axis gets ticks at 1, 2, 5 times powers of ten (1k, 2k, 5k, 10k, ...).
+    Hovers with one decimal."""
+    from plotly.subplots import make_subplots
 
-    fig = px.line(df.sort_values(x), x=x, y="gain", color=color, markers=True, title=title, log_x=log_x)
+    df = df.sort_values(x)
+    panels = list(dict.fromkeys(sorted(df[facet].unique()))) if facet else [None]
+    series = sorted(df[color].astype(str).unique())
+    fig = make_subplots(rows=1, cols=len(panels), shared_yaxes=True, horizontal_spacing=0.03,
+                        subplot_titles=[str(p) for p in panels] if facet else None)
+    has_ci = band and {"ci_low", "ci_high"} <= set(df.columns)
+    named = set()
+    for col, panel in enumerate(panels, start=1):
+        part = df if panel is None else df[df[facet] == panel]
+        for i, name in enumerate(series):
+            g = part[part[color].astype(str) == name]
+            if g.empty:
+                continue
+            look, xs = style(i), g[x].to_numpy(dtype=float)
+            is_full = g[full].fillna(False).astype(bool).to_numpy() if full else np.zeros(len(g), bool)
+            if has_ci:
+                lo, hi = g["ci_low"].to_numpy(dtype=float), g["ci_high"].to_numpy(dtype=float)
+                ok = np.isfinite(lo) & np.isfinite(hi)
+                if ok.sum() >= 2:
+                    fig.add_trace(go.Scatter(
+                        x=np.concatenate([xs[ok], xs[ok][::-1]]), y=np.concatenate([hi[ok], lo[ok][::-1]]),
+                        fill="toself", fillcolor=_rgba(look["color"], 0.18), line={"width": 0}, mode="lines",
+                        name=f"{name} 95% band", legendgroup=name, showlegend=False, hoverinfo="skip"),
+                        row=1, col=col)
+            custom = np.stack([g["ci_low"].to_numpy(dtype=float) if has_ci else np.full(len(g), np.nan),
+                               g["ci_high"].to_numpy(dtype=float) if has_ci else np.full(len(g), np.nan),
+                               is_full], axis=-1)
+            hover = (f"{name}{'' if panel is None else f' ({panel})'}<br>%{{x:,.0f}} examples: gain %{{y:+.1f}}"
+                     + ("<br>95% interval [%{customdata[0]:.1f}, %{customdata[1]:.1f}]" if has_ci else "")
+                     + "<extra></extra>")
+            fig.add_trace(go.Scatter(
+                x=xs, y=g["gain"].to_numpy(dtype=float), mode="lines+markers", name=name, legendgroup=name,
+                showlegend=name not in named, customdata=custom, hovertemplate=hover,
+                line={"color": look["color"], "dash": look["dash"], "width": 2},
+                marker={"color": look["color"], "symbol": [look["symbol"] + ("-open" if f else "") for f in is_full],
+                        "size": [13 if f else 7 for f in is_full], "line": {"width": 2, "color": look["color"]}}),
+                row=1, col=col)
+            named.add(name)
+    if full and df[full].fillna(False).astype(bool).any():
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="full training set (open marker)",
+                                 marker={"symbol": "circle-open", "size": 13, "color": NEUTRAL, "line": {"width": 2}},
+                                 hoverinfo="skip"))
     fig.add_hline(y=0, line_width=1, line_color="grey")
+    values = df[x].to_numpy(dtype=float)
+    if log_x:
+        ticks = _log_ticks(values[np.isfinite(values) & (values > 0)])
+        fig.update_xaxes(type="log", tickvals=ticks, ticktext=[_si(t) for t in ticks])
+    fig.update_xaxes(title_text=x.replace("_", " ") if x != "examples" else "intermediate training examples")
+    fig.update_yaxes(title_text="gain (pts)", col=1)
+    fig.update_layout(title=title, height=480, legend={"tracegroupgap": 2})
     return fig
 
 
 def gain_vs_cost(df: pd.DataFrame, front: pd.DataFrame | None = None, title: str = "") -> go.Figure:
-    """Gain against compute (device-hours of the whole chain), one point per variant, with the Pareto front (the
-    variants nothing beats on both counts) as a line."""
-    import plotly.express as px
-
-    fig = px.scatter(df, x="hours", y="gain", color="regime" if "regime" in df else None, hover_name="variant"
-                     if "variant" in df else None, title=title, log_x=bool(len(df) and (df["hours"] > 0).all()),
-                     labels={"hours": "compute of the chain (device-hours)", "gain": "gain (pts)"})
+    """Gain against compute (device-hours of the whole chain), one point per variant, its marker styled by
+    style(i) of its regime, with a vertical error bar from `ci_low`/`ci_high` where it has an interval, and the
+    Pareto front (the variants nothing beats on both counts) as a dashed line, the last trace."""
+    fig = go.Figure()
+    groups = df.groupby("regime", sort=True) if "regime" in df else [("variants", df)]
+    has_ci = {"ci_low", "ci_high"} <= set(df.columns)
+    for i, (name, g) in enumerate(groups):
+        look = style(i)
+        error = None
+        if has_ci and g[["ci_low", "ci_high"]].notna().any().any():
+            error = dict(type="data", symmetric=False, array=(g["ci_high"] - g["gain"]).to_numpy(dtype=float),
+                         arrayminus=(g["gain"] - g["ci_low"]).to_numpy(dtype=float), thickness=1, width=2,
+                         color=look["color"])
+        names = g["variant"] if "variant" in g else pd.Series([name] * len(g), index=g.index)
+        seeds = g["seeds"] if "seeds" in g else pd.Series([np.nan] * len(g), index=g.index)
+        lo = g["ci_low"] if has_ci else pd.Series([np.nan] * len(g), index=g.index)
+        hi = g["ci_high"] if has_ci else pd.Series([np.nan] * len(g), index=g.index)
+        about = [f"{i}, {k} seed(s)" for i, k in zip([_interval_text(a, b) for a, b in zip(lo, hi)], seeds)]
+        fig.add_trace(go.Scatter(  # text and hovertext, not customdata: the SVG export keeps plain point markers
+            x=g["hours"], y=g["gain"], mode="markers", name=str(name), error_y=error, text=list(names.astype(str)),
+            hovertext=about,
+            marker={"color": look["color"], "symbol": MARKERS[i % len(MARKERS)], "size": 9,
+                    "line": {"width": 1, "color": "white"}},
+            hovertemplate="%{text}<br>%{x:.1f} device-hours: gain %{y:+.1f}<br>%{hovertext}"
+                          "<extra>%{fullData.name}</extra>"))
     if front is not None and len(front):
         fig.add_trace(go.Scatter(x=front["hours"], y=front["gain"], mode="lines", name="Pareto front",
-                                 line={"dash": "dash", "color": "black"}, hoverinfo="skip"))
+                                 line={"dash": "dash", "color": NEUTRAL}, hoverinfo="skip"))
     fig.add_hline(y=0, line_width=1, line_color="grey")
+    log = bool(len(df) and (df["hours"] > 0).all())
+    if log:
+        ticks = _log_ticks(df["hours"].to_numpy(dtype=float))
+        fig.update_xaxes(type="log", tickvals=ticks, ticktext=[_si(t) for t in ticks])
+    fig.update_layout(title=title, xaxis_title="compute of the chain (device-hours, log scale)" if log else
+                      "compute of the chain (device-hours)", yaxis_title="gain (pts)", legend_title_text="regime")
     return fig
 
 
@@ -114,7 +226,8 @@ TABLE_CSS = """<style>
 table.xlt-table {border-collapse: collapse; font-size: 0.85rem}
 table.xlt-table th, table.xlt-table td {padding: 0.15rem 0.5rem; border: 1px solid rgba(128, 128, 128, 0.3);
   white-space: nowrap; text-align: left}
-table.xlt-table th {position: sticky; top: 0; background-color: #f0f2f6; color: #31333f}
+table.xlt-table th {position: sticky; top: 0; color: inherit; background-color: rgba(128, 128, 128, 0.2);
+  backdrop-filter: blur(10px)}
 table.xlt-table .num {text-align: right}
 </style>"""
 
@@ -156,7 +269,8 @@ def html_table(df: pd.DataFrame, css_class: str, formats: dict[str, str] | None 
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 
-GREY = "background-color: rgb(238, 238, 238); color: rgb(120, 120, 120)"  # a gain whose interval crosses zero
+# a gain whose interval crosses zero: greyed in light and dark themes alike
+GREY = "background-color: rgba(128, 128, 128, 0.15); color: rgb(128, 128, 128)"
 ONE_SEED = "†"  # a cell's interval rests on one seed: its evaluation examples only
 
 
@@ -219,36 +333,42 @@ CROSSES = "interval crosses 0"  # the legend entry of the hatched bars
 
 
 def language_bars(df: pd.DataFrame, title: str = "") -> go.Figure:
-    """Per-language gains (analysis.by_language), coloured by language family, script in the hover; with `lo`/`hi`
-    (analysis.gain_intervals) each bar has its 95% interval as an error bar, and a bar whose interval crosses zero
-    is hatched and paler, with a legend entry saying so."""
-    from plotly.colors import qualitative
-
-    fig = go.Figure()
-    order = list(df["language"])
+    """Per-language gains of one variant (analysis.by_language): blue bars for a gain, red for a loss (the ends of
+    GAIN_SCALE), the languages in language_order (English first, then by family and script) with the families
+    named over them; script and the rest in the hover. With `lo`/`hi` (analysis.gain_intervals) each bar has its 95%
+    interval as an error bar, and a bar whose interval crosses zero (or that has none: `crosses_zero`) is hatched
+    and paler, with a legend entry saying so."""
+    order = language_order(df["language"])
+    df = df.set_index("language", drop=False).loc[order]
     has = "lo" in df and "hi" in df
     crossing = df["crosses_zero"].astype(bool) if "crosses_zero" in df else pd.Series(False, index=df.index)
-    hover = [c for c in ("name", "script", "score", "baseline", "lo", "hi", "interval", "seeds", "examples")
-             if c in df]
-    for i, (family, g) in enumerate(df.groupby("family", sort=False)):
+    hover = [c for c in ("name", "family", "script", "score", "baseline", "lo", "hi", "interval", "seeds",
+                         "examples") if c in df]
+    fig = go.Figure()
+    for sign, colour, g in (("gain", GAIN_BLUE, df[df["gain"] >= 0]), ("loss", LOSS_RED, df[df["gain"] < 0])):
+        if g.empty:
+            continue
         cross = crossing.loc[g.index].to_numpy()
         error = None
         if has:
             error = dict(type="data", symmetric=False, array=(g["hi"] - g["gain"]).to_numpy(),
-                         arrayminus=(g["gain"] - g["lo"]).to_numpy(), thickness=1.2, width=3)
-        fig.add_bar(x=g["language"], y=g["gain"], name=str(family), error_y=error,
-                    marker=dict(color=qualitative.Plotly[i % len(qualitative.Plotly)],
-                                opacity=[0.45 if c else 1.0 for c in cross],
-                                pattern=dict(shape=["/" if c else "" for c in cross])),
+                         arrayminus=(g["gain"] - g["lo"]).to_numpy(), thickness=1.2, width=3, color="#444")
+        fig.add_bar(x=g["language"], y=g["gain"], name=sign, error_y=error, showlegend=True,
+                    marker=dict(color=colour, opacity=[0.45 if c else 1.0 for c in cross],
+                                pattern=dict(shape=["/" if c else "" for c in cross], fgcolor="white")),
                     customdata=g[hover].to_numpy(),
-                    hovertemplate="%{x}: gain %{y:+.2f}<br>" + "<br>".join(
-                        f"{c} %{{customdata[{k}]}}" for k, c in enumerate(hover)) + f"<extra>{family}</extra>")
+                    hovertemplate="%{x}: gain %{y:+.1f}<br>" + "<br>".join(
+                        f"{c} %{{customdata[{k}]{':.1f' if c in ('score', 'baseline', 'lo', 'hi') else ''}}}"
+                        for k, c in enumerate(hover)) + "<extra></extra>")
     if crossing.any():
         fig.add_bar(x=[None], y=[None], name=CROSSES, marker=dict(color="rgba(0, 0, 0, 0)",
                     line=dict(color="grey", width=1), pattern=dict(shape="/", fgcolor="grey")), hoverinfo="skip")
     fig.add_hline(y=0, line_width=1, line_color="grey")
-    fig.update_layout(title=title, yaxis_title="gain over no intermediate training (pts)", xaxis_title="language",
-                      xaxis=dict(categoryorder="array", categoryarray=order), legend_title_text="family")
+    _name_families(fig, order)
+    fig.update_layout(title=title, yaxis_title="gain over no intermediate training (pts)",
+                      xaxis_title="language (grouped by family, then script)", barmode="overlay",
+                      xaxis=dict(categoryorder="array", categoryarray=order, tickangle=0),
+                      margin={"t": 150}, legend_title_text="bars")
     return fig
 
 
@@ -262,14 +382,257 @@ def gap_bars(df: pd.DataFrame, x: str = "target_task", color: str = "variant", t
 
 
 def published_bars(df: pd.DataFrame, title: str = "") -> go.Figure:
-    """Published averages beside ours, per target task (analysis.published_vs_reproduced, language 'avg')."""
+    """Published averages beside ours, per target task (analysis.published_vs_reproduced, language 'avg'). Ours
+    come first in each group and in the legend, grey (NEUTRAL) with a white hatch; the published systems in the palette (style),
+    past its seven colours with a dotted, crossed or striped fill as well."""
     rows = df[df["language"] == "avg"]
+    order = list(dict.fromkeys(rows["target_task"] + " " + rows["metric"]))
     fig = go.Figure()
-    for system, g in rows.groupby("system", sort=False):
-        fig.add_bar(name=system, x=g["target_task"] + " " + g["metric"], y=g["published"])
     ours = rows.dropna(subset=["reproduced"]).drop_duplicates(["model", "target_task", "metric"])
     for model, g in ours.groupby("model"):
-        fig.add_bar(name=f"xlt: {model}", x=g["target_task"] + " " + g["metric"], y=g["reproduced"],
-                    marker_pattern_shape="/")
-    fig.update_layout(title=title, barmode="group", yaxis_title="score", xaxis_title="task and metric")
+        fig.add_bar(name=f"ours (xlt): {model}", x=g["target_task"] + " " + g["metric"], y=g["reproduced"],
+                    marker=dict(color=NEUTRAL, pattern=dict(shape="/", bgcolor=NEUTRAL, fgcolor="white",
+                                                                 fillmode="replace")),
+                    hovertemplate="%{x}: %{y:.1f}<extra>%{fullData.name}</extra>")
+    fills = ["", ".", "x", "-"]
+    for i, (system, g) in enumerate(rows.groupby("system", sort=False)):
+        look = style(i)
+        fig.add_bar(name=system, x=g["target_task"] + " " + g["metric"], y=g["published"],
+                    marker=dict(color=look["color"], pattern=dict(shape=fills[(i // len(PALETTE)) % len(fills)])),
+                    customdata=g[["source"]].to_numpy() if "source" in g else None,
+                    hovertemplate="%{x}: %{y:.1f}" + ("<br>%{customdata[0]}" if "source" in g else "")
+                    + "<extra>%{fullData.name}</extra>")
+    fig.update_layout(title=title, barmode="group", yaxis_title="score", xaxis_title="task and metric",
+                      xaxis=dict(categoryorder="array", categoryarray=order), legend_title_text="system")
+    return fig
+
+
+EXPORT_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+
+
+def can_export() -> bool:
+    """Whether figures can be written as SVG and PNG here: kaleido draws them in a Chrome or Chromium it finds
+    ($BROWSER_PATH, or one of EXPORT_BROWSERS on the PATH); it never downloads one."""
+    import os
+    import shutil
+
+    return bool(os.environ.get("BROWSER_PATH") or any(shutil.which(b) for b in EXPORT_BROWSERS))
+
+
+def export(fig: go.Figure, fmt: str, width: int = 1200) -> bytes:
+    """The figure as an SVG or PNG file (plotly's static export through kaleido), on a white background at `width`
+    px (PNG at twice that resolution), whatever theme the page showed it in."""
+    if fmt not in ("svg", "png"):
+        raise ValueError(f"figure format {fmt!r}: allowed svg, png")
+    out = go.Figure(fig)
+    out.update_layout(template="plotly_white", paper_bgcolor="white", plot_bgcolor="white")
+    height = out.layout.height or 500
+    return out.to_image(format=fmt, width=width, height=height, scale=2 if fmt == "png" else 1)
+
+
+def _diagonal(values) -> go.Scatter:
+    """The y = x line over the range of `values` (a little beyond), as a trace named 'y = x'."""
+    finite = [float(v) for v in values if v is not None and np.isfinite(v)]
+    low, high = (min(finite), max(finite)) if finite else (0.0, 1.0)
+    pad = max(1.0, (high - low) * 0.05)
+    ends = [low - pad, high + pad]
+    return go.Scatter(x=ends, y=ends, mode="lines", name="y = x", hoverinfo="skip",
+                      line=dict(color="grey", dash="dash", width=1))
+
+
+def published_scatter(points: pd.DataFrame, title: str = "") -> go.Figure:
+    """Published (x) against ours (y), one point per row of analysis.published_points (system, source, target task,
+    metric), coloured by target task (style), the y = x diagonal drawn: a point above it is a number we beat. The
+    hover names the system, source, task, metric, languages and both numbers."""
+    fig = go.Figure()
+    hover = ["system", "source", "target_task", "metric", "language", "published", "reproduced"]
+    for i, (task, g) in enumerate(points.groupby("target_task", sort=True)):
+        look = style(i)
+        fig.add_scatter(x=g["published"], y=g["reproduced"], mode="markers", name=str(task),
+                        marker=dict(color=look["color"], symbol=look["symbol"], size=10,
+                                    line=dict(color="white", width=1)),
+                        customdata=g[hover].to_numpy(dtype=object),
+                        hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]} %{customdata[3]} "
+                                      "(%{customdata[4]})<br>published %{x:.1f}, ours %{y:.1f}<extra></extra>")
+    fig.add_trace(_diagonal([*points["published"], *points["reproduced"]]))
+    fig.update_layout(title=title, xaxis_title="published score", yaxis_title="our score (xlt)",
+                      legend_title_text="target task", height=520)
+    return fig
+
+
+def size_scatter(pairs: pd.DataFrame, small: str = "base", large: str = "large", title: str = "") -> go.Figure:
+    """Gain with the small model (x) against gain with the large one (y), one point per row of analysis.size_pairs
+    (variant and target task), coloured by target task (style), with error bars from each size's 95% interval
+    where it has one and the y = x diagonal: above it, the large model gains more."""
+    fig = go.Figure()
+    hover = ["variant", "target_task", f"seeds_{small}", f"seeds_{large}"]
+
+    def error(size, g):
+        lo, hi, gain = g[f"lo_{size}"], g[f"hi_{size}"], g[f"gain_{size}"]
+        if lo.isna().all():
+            return None
+        return dict(type="data", symmetric=False, array=(hi - gain).to_numpy(dtype=float),
+                    arrayminus=(gain - lo).to_numpy(dtype=float), thickness=1, width=2)
+
+    for i, (task, g) in enumerate(pairs.groupby("target_task", sort=True)):
+        look = style(i)
+        fig.add_scatter(x=g[f"gain_{small}"], y=g[f"gain_{large}"], mode="markers", name=str(task),
+                        error_x=error(small, g), error_y=error(large, g),
+                        marker=dict(color=look["color"], symbol=look["symbol"], size=9),
+                        customdata=g[hover].to_numpy(dtype=object),
+                        hovertemplate="%{customdata[0]} on %{customdata[1]}<br>" + small + " %{x:+.1f} "
+                                      "(%{customdata[2]} seeds)<br>" + large + " %{y:+.1f} (%{customdata[3]} seeds)"
+                                      "<extra></extra>")
+    fig.add_trace(_diagonal([*pairs[f"gain_{small}"], *pairs[f"gain_{large}"]]))
+    fig.add_hline(y=0, line_width=1, line_color="lightgrey")
+    fig.add_vline(x=0, line_width=1, line_color="lightgrey")
+    fig.update_layout(title=title, xaxis_title=f"gain with {small} (pts)", yaxis_title=f"gain with {large} (pts)",
+                      legend_title_text="target task", height=520)
+    return fig
+
+
+# Languages, Scaling and Cost: helpers of gain_heatmap, language_bars, gain_lines, gain_vs_cost; the English gap --
+GAIN_BLUE = _RDBU[-2][1]  # a gain (RdBu's blue end, one step in: the darkest is near black)
+LOSS_RED = _RDBU[1][1]  # a loss (RdBu's red end, one step in)
+MARKERS = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star"]  # a marker shape per series, as colour
+CROSSING_TEXT = '<span style="color:#6e6e6e"><i>{}</i></span>'  # a heatmap cell whose interval crosses 0
+
+
+def language_order(codes) -> list[str]:
+    """Language codes (each once) with English first, then grouped by family, then script (tasks.LANGUAGES), then
+    by code; unknown codes last."""
+    def key(code):
+        _, script, family = LANGUAGES.get(code, (code, "~", "~"))
+        return (code != "en", family, script, code)
+
+    return sorted(dict.fromkeys(codes), key=key)
+
+
+def family_groups(codes: list[str]) -> list[tuple[str, int, int]]:
+    """(label, first index, last index) of each run of one family in `codes` (as language_order gives them);
+    English is a group of its own, labelled English."""
+    groups: list[tuple[str, int, int]] = []
+    for i, code in enumerate(codes):
+        label = "English" if code == "en" else LANGUAGES.get(code, (code, "?", "?"))[2]
+        if groups and groups[-1][0] == label and code != "en" and groups[-1][0] != "English":
+            groups[-1] = (label, groups[-1][1], i)
+        else:
+            groups.append((label, i, i))
+    return groups
+
+
+def _name_families(fig: go.Figure, codes: list[str], heat: bool = False, axis: str = "") -> None:
+    """The families' names over a categorical x axis of language codes (x`axis`, over its y`axis` domain; slanted,
+    so that one-language families do not overlap) and a thin line between two families (white over a heatmap,
+    dotted grey over bars)."""
+    for label, first, last in family_groups(codes):
+        fig.add_annotation(x=(first + last) / 2, y=1.0, xref=f"x{axis}", yref=f"y{axis} domain", text=label,
+                           showarrow=False, textangle=-40, xanchor="left", yanchor="bottom",
+                           font={"size": 11, "color": "#444"})
+        if first:
+            fig.add_shape(type="line", x0=first - 0.5, x1=first - 0.5, y0=0, y1=1, xref=f"x{axis}",
+                          yref=f"y{axis} domain", line={"width": 3 if heat else 1, "color": "white" if heat else "#aaa",
+                                                        "dash": "solid" if heat else "dot"})
+
+
+def language_panels(codes: list[str], per_panel: int = 20) -> list[list[str]]:
+    """`codes` (in language_order) cut into runs of at most `per_panel`, each cut between two families where the
+    run has one past its middle, else where it is full."""
+    if len(codes) <= per_panel:
+        return [list(codes)]
+    panels, rest = [], list(codes)
+    while len(rest) > per_panel:
+        starts = [first for _, first, _ in family_groups(rest)]
+        cut = max([s for s in starts if per_panel // 2 <= s <= per_panel] or [per_panel])
+        panels.append(rest[:cut])
+        rest = rest[cut:]
+    return panels + [rest] if rest else panels
+
+
+def _heat_text(gain: float, cell) -> str:
+    """A heatmap cell's text: the gain with one decimal, in grey italics (CROSSING_TEXT) where its interval crosses
+    zero or it has none; empty for a missing cell."""
+    if gain is None or not np.isfinite(gain):
+        return ""
+    shown = f"{gain:.1f}"
+    if cell is None:
+        return shown
+    crosses = bool(cell["crosses_zero"]) if "crosses_zero" in cell else not (cell["lo"] > 0 or cell["hi"] < 0)
+    return CROSSING_TEXT.format(shown) if crosses else shown
+
+
+def _interval_text(lo, hi) -> str:
+    """'95% interval [a, b]' with one decimal, or 'no interval'."""
+    if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
+        return "no interval"
+    return f"95% interval [{lo:+.1f}, {hi:+.1f}]"
+
+
+def _interval_words(cell) -> list[str]:
+    """A heatmap cell's hover lines after the gain: its interval (and rule) and its seeds."""
+    if cell is None:
+        return ["no interval", ""]
+    rule = f" ({cell['interval']})" if "interval" in cell and isinstance(cell["interval"], str) else ""
+    seeds = f"{int(cell['seeds'])} seed(s)" if "seeds" in cell and pd.notna(cell["seeds"]) else ""
+    return [_interval_text(cell["lo"], cell["hi"]) + rule, seeds]
+
+
+def _rgba(colour: str, alpha: float) -> str:
+    """'#RRGGBB' or 'rgb(r, g, b)' -> 'rgba(r, g, b, alpha)'."""
+    if colour.startswith("#"):
+        r, g, b = (int(colour[k:k + 2], 16) for k in (1, 3, 5))
+    else:
+        r, g, b = (int(float(v)) for v in colour[colour.index("(") + 1:-1].split(",")[:3])
+    return f"rgba({r}, {g}, {b}, {alpha})"
+
+
+def _log_ticks(values) -> list[float]:
+    """Ticks of a log axis over `values`: 1, 2 and 5 times the powers of ten from below the smallest to above the
+    largest."""
+    if not len(values):
+        return []
+    low, high = int(np.floor(np.log10(np.min(values)))), int(np.ceil(np.log10(np.max(values))))
+    ticks = [m * 10.0 ** k for k in range(low, high + 1) for m in (1, 2, 5)]
+    inside = [t for t in ticks if np.min(values) / 2.5 <= t <= np.max(values) * 2.5]
+    return inside or ticks
+
+
+def _si(value: float) -> str:
+    """1000 -> '1k', 20000 -> '20k', 1e6 -> '1M', 500 -> '500'."""
+    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if value >= scale:
+            return f"{value / scale:g}{suffix}"
+    return f"{value:g}"
+
+
+def english_gap_bars(df: pd.DataFrame, title: str = "") -> go.Figure:
+    """The English gap of the chosen variants (analysis.english_gap_view: `variant`, `model_size`, `gap`, `english`,
+    `others`, `baseline`): horizontal bars, one row per variant, sorted by gap within one panel per model size, so
+    that base and large never share a bar; the baselines (no intermediate training) in grey, the rest in
+    PALETTE[0]. The gap: English score minus the mean of the other languages' (points)."""
+    from plotly.subplots import make_subplots
+
+    sizes = list(dict.fromkeys(df["model_size"])) or [""]
+    counts = [max(1, int((df["model_size"] == s).sum())) for s in sizes]
+    fig = make_subplots(rows=len(sizes), cols=1, shared_xaxes=True, row_heights=counts, vertical_spacing=0.06,
+                        subplot_titles=[f"{s} model" for s in sizes])
+    shown = set()
+    for r, size in enumerate(sizes, start=1):
+        g = df[df["model_size"] == size].sort_values("gap", kind="stable")
+        for kind, colour, part in (("no intermediate training", PALETTE[6], g[g["baseline"]]),
+                                   ("after intermediate training", PALETTE[0], g[~g["baseline"]])):
+            if part.empty:
+                continue
+            fig.add_trace(go.Bar(
+                x=part["gap"], y=part["variant"], orientation="h", name=kind, marker_color=colour,
+                legendgroup=kind, showlegend=kind not in shown,
+                customdata=part[["english", "others"]].to_numpy(dtype=float),
+                hovertemplate="%{y}<br>English − others: %{x:+.1f}<br>English %{customdata[0]:.1f}, others "
+                              "%{customdata[1]:.1f}<extra></extra>"), row=r, col=1)
+            shown.add(kind)
+        fig.update_yaxes(categoryorder="array", categoryarray=list(g["variant"]), automargin=True, row=r, col=1)
+    fig.update_xaxes(title_text="English − mean of the other languages (pts)", row=len(sizes), col=1)
+    fig.update_layout(title=title, barmode="overlay", height=160 + 26 * sum(counts) + 40 * len(sizes),
+                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -60 / (160 + 26 * sum(counts)),
+                              "yanchor": "top"}, margin={"l": 10, "b": 90})
     return fig

@@ -294,7 +294,8 @@ def pick_on_dev(rule: Rule, frame, variants: list[str]) -> tuple[dict, list[str]
 
 def judge(rule: Rule, frame, models_here=()) -> dict:
     """One claim's verdict: claim_id, status, measured, lo, hi (the 95% interval), interval (as text), seeds (paired
-    seeds used), coverage ('12 of 18 runs: missing ...; left out: ...'), reason and the rule's text."""
+    seeds used), coverage ('12 of 18 runs: missing ...; left out: ...'), seed_coverage (the same by variant, in
+    seeds: seed_coverage), reason and the rule's text."""
     table, notes = qualifying(frame, rule)
     intermediate = [v for name in rule.intermediate for v in expand(name, table)]
     compare = expand(rule.compare_with, table)
@@ -320,7 +321,8 @@ def judge(rule: Rule, frame, models_here=()) -> dict:
                 + (f"; left out: {', '.join(notes)}" if notes else ""))
     seeds = sorted(set.intersection(*have.values())) if cells else []
     out = {"claim_id": rule.claim_id, "status": "not enough data", "measured": None, "lo": None, "hi": None,
-           "interval": "", "seeds": len(seeds), "coverage": coverage, "reason": "", "rule": rule_text(rule)}
+           "interval": "", "seeds": len(seeds), "coverage": coverage, "seed_coverage": seed_coverage(rule, have),
+           "reason": "", "rule": rule_text(rule)}
     if not any(table.get(cell) for cell in cells):
         others = [m for m in models_here if m != rule.model]
         out["reason"] = (f"no qualifying run of {rule.model} on {rule.split}"
@@ -456,3 +458,63 @@ def interval_text(rule: Rule, verdict: dict) -> str:
 def verdicts(rules, frame, models_here=()) -> list[dict]:
     """Every rule's verdict (judge), in the rules' order."""
     return [judge(rule, frame, models_here) for rule in rules]
+
+
+# the rule and its coverage in short, for the Claims page ---------------------------------------------------------
+def _short(items, nine, what) -> str:
+    """A list of tasks in a few words: 'the nine <what>' for the nine, and the names of any others."""
+    items, nine = tuple(items), tuple(nine)
+    start = len(nine) if items[:len(nine)] == nine else 0
+    named = [f"the nine {what}"] * bool(start) + list(items[start:])
+    return named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+
+
+def qualifying_text(rule: Rule) -> str:
+    """Which runs a rule counts, in one line: 'xlm-roberta-large, dev split; squad vs none; on the nine XTREME
+    target tasks; at least 3 seeds'."""
+    inter = _short(rule.intermediate, INTERMEDIATE_TASKS, "intermediate tasks")
+    if rule.effect == "best_gain" and len(rule.intermediate) > 1:
+        inter = f"the best of {inter} per target task (picked on dev)"
+    return (f"{rule.model}, {rule.split} split; {inter} vs {rule.compare_with}; on "
+            f"{_short(rule.targets, NINE_TARGETS, 'XTREME target tasks')}; at least {rule.min_seeds} seeds")
+
+
+def effect_text(rule: Rule) -> str:
+    """The effect a rule claims, in one line ('mean gain of +8.2 points over none across the target tasks')."""
+    n, base = len(rule.intermediate), rule.compare_with
+    where = "each target task" if len(rule.targets) > 1 else rule.targets[0]
+    return {
+        "gain": f"mean gain of {rule.claimed:+g} points over {base} across the target tasks",
+        "best_gain": f"mean gain of {rule.claimed:+g} points over {base} with the best intermediate task per target",
+        "difference": f"{', '.join(rule.intermediate)} scores more than {rule.claimed:g} points above {base}",
+        "share_gain": f"at least {rule.claimed:.0%} of the {n} intermediate tasks improve {where}",
+        "share_no_gain": f"at least {rule.claimed:.0%} of the {n} intermediate tasks show no gain (at most "
+                         f"+{NO_GAIN_MARGIN:g} point) on {where}",
+    }[rule.effect]
+
+
+def seed_coverage(rule: Rule, have: dict) -> str:
+    """Which of the required runs exist, in seeds, by variant (variants alike said together): have maps (variant,
+    target) -> the seeds found. 'squad, none: 0 of 3 seeds of xlm-roberta-large on each of 9 target tasks', or
+    where the targets differ, 'squad: 3 of 3 seeds of xlm-roberta-large on 4 of 9 target tasks (fewest: 1)'."""
+    found = {}
+    for variant in dict.fromkeys(v for v, _ in have):
+        targets = [t for v, t in have if v == variant]
+        counts = [min(len(have[(variant, t)]), rule.min_seeds) for t in targets]
+        of = f" of {rule.min_seeds} seeds of {rule.model}"
+        if len(set(counts)) == 1:
+            text = f"{counts[0]}{of}" + (f" on each of {len(targets)} target tasks" if len(targets) > 1
+                                         else f" on {targets[0]}")
+        else:
+            full = sum(c == rule.min_seeds for c in counts)
+            text = f"{rule.min_seeds}{of} on {full} of {len(targets)} target tasks (fewest: {min(counts)})"
+        found.setdefault(text, []).append(variant)
+    return "; ".join(f"{', '.join(variants)}: {text}" for text, variants in found.items())
+
+
+def rule_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """A claims table (the database's claims, with their rule columns) with `qualifying` (qualifying_text) and
+    `effect_claimed` (effect_text) of each row's rule."""
+    rules = [Rule.from_row(row) for row in table.to_dict("records")]
+    return table.assign(qualifying=[qualifying_text(r) for r in rules],
+                        effect_claimed=[effect_text(r) for r in rules])

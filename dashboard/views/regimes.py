@@ -26,4 +26,4 @@ title = "gain by regime" + (f" · {models[0]}" if len(models) == 1 else "")
 common.chart(charts.regime_bars(by_regime, title=title), by_regime, "regimes")
 st.dataframe(summary[["variant", "regime", "target_task", "gain", "ci_low", "ci_high", "seeds", "min_examples",
                       "crosses_zero"]], hide_index=True, width="stretch")
-common.csv_button(summary, "regime_variants", "Download every variant (CSV)")
+common.downloads(summary, "regime_variants", "Download every variant (CSV)")

@@ -79,8 +79,110 @@ def test_published_numbers_meet_ours_on_model_task_metric_split_and_language():
     out = analysis.published_vs_reproduced(published, ours)
     assert out["reproduced"].tolist() == [91.0, 96.5] and out["difference"].tolist() == pytest.approx([4.6, 1.5])
     assert out["our_languages"].tolist() == [2, 1] and out["source"].tolist() == ["paper", "jiant"]
-    fig = charts.published_bars(out)
-    assert [t.name for t in fig.data] == ["XLM-R", "xlt: xlm-roberta-large"] and list(fig.data[1].y) == [91.0]
+    fig = charts.published_bars(out)  # ours first, black and hatched; the published systems in the palette
+    assert [t.name for t in fig.data] == ["ours (xlt): xlm-roberta-large", "XLM-R"] and list(fig.data[0].y) == [91.0]
+    assert fig.data[0].marker.pattern.shape == "/" and fig.data[1].marker.color == charts.PALETTE[0]
+    assert list(fig.layout.xaxis.categoryarray) == ["pawsx accuracy"]
+
+
+def published_table():
+    """Three systems: XLM-R reproduced on PAWS-X (avg) and per language on MLQA (de, es: ours for de only), the
+    same PAWS-X number from a second source, disagreeing, and mBERT without a reproduction."""
+    row = dict(model="xlm-roberta-large", intermediate_task="none", split="test")
+    published = pd.DataFrame([
+        dict(row, system="XLM-R", target_task="pawsx", language="avg", metric="accuracy", score=86.4,
+             source="github google-research/multilingual-t5 README.md, Results table"),
+        dict(row, system="XLM-R (B)", target_task="pawsx", language="avg", metric="accuracy", score=86.0,
+             source="Chung et al. 2021, Table 7"),
+        dict(row, system="XLM-R", target_task="mlqa", language="de", metric="f1", score=60.0,
+             source="github facebookresearch/fairseq examples/xlmr/README.md (MLQA)"),
+        dict(row, system="XLM-R", target_task="mlqa", language="es", metric="f1", score=70.0,
+             source="github facebookresearch/fairseq examples/xlmr/README.md (MLQA)"),
+        dict(row, system="XLM-R", target_task="mlqa", language="en", metric="f1", score=80.0,
+             source="github facebookresearch/fairseq examples/xlmr/README.md (MLQA)"),
+        dict(row, system="mBERT", model="bert-base-multilingual-cased", target_task="pawsx", language="avg",
+             metric="accuracy", score=81.9, source="a book")])
+    ours = pd.DataFrame([
+        dict(model="xlm-roberta-large", target_task="pawsx", split="test", metric="accuracy", language="en", score=90.0),
+        dict(model="xlm-roberta-large", target_task="pawsx", split="test", metric="accuracy", language="de", score=84.0),
+        dict(model="xlm-roberta-large", target_task="mlqa", split="test", metric="f1", language="de", score=62.0),
+        dict(model="xlm-roberta-large", target_task="mlqa", split="test", metric="f1", language="es", score=67.0)])
+    return analysis.published_vs_reproduced(published, ours)
+
+
+def test_only_reproduced_systems_and_the_shown_table():
+    table = published_table()
+    assert table["reproduced"].tolist()[:4] == [87.0, 87.0, 62.0, 67.0] and table["reproduced"][4:].isna().all()
+    kept = analysis.reproduced_only(table)
+    # XLM-R keeps its unmatched English MLQA number; mBERT (nothing reproduced) goes
+    assert list(dict.fromkeys(kept["system"])) == ["XLM-R", "XLM-R (B)"] and len(kept) == 5
+    shown = analysis.published_shown(table)
+    assert "link" not in shown.columns and shown["source"].tolist() == table["source"].tolist()
+    assert shown["note"].tolist()[0] == "disagrees: 86.0 in Chung et al. 2021, Table 7"
+    assert shown["note"].tolist()[1].startswith("disagrees: 86.4 in github") and shown["note"].tolist()[2] == ""
+    assert "disagrees" not in shown.columns
+    text = analysis.as_text(shown, ["published", "reproduced", "difference"], signed=["difference"])
+    assert text["reproduced"].tolist() == ["87.0", "87.0", "62.0", "67.0", "", ""]
+    assert text["difference"].tolist()[:3] == ["+0.6", "+1.0", "+2.0"] and text["published"][5] == "81.9"
+
+
+def test_published_points_one_per_system_task_and_metric():
+    points = analysis.published_points(published_table()).set_index(["system", "target_task"])
+    assert len(points) == 3  # XLM-R pawsx, XLM-R (B) pawsx, XLM-R mlqa; mBERT has no reproduction
+    assert points.loc[("XLM-R", "pawsx"), ["published", "reproduced", "languages"]].tolist() == [86.4, 87.0, 2]
+    # MLQA per language only: the mean over de and es (both numbers there), not en (no reproduction)
+    mlqa = points.loc[("XLM-R", "mlqa")]
+    assert (mlqa["published"], mlqa["reproduced"], mlqa["languages"]) == (65.0, 64.5, 2)
+    assert mlqa["language"] == "mean of de, es" and mlqa["difference"] == pytest.approx(-0.5)
+    fig = charts.published_scatter(points.reset_index())
+    assert [t.name for t in fig.data] == ["mlqa", "pawsx", "y = x"]
+    assert list(fig.data[1].x) == [86.4, 86.0] and list(fig.data[1].y) == [87.0, 87.0]
+    assert fig.data[0].marker.color == charts.PALETTE[0] and fig.data[1].marker.color == charts.PALETTE[1]
+    diagonal = fig.data[2]
+    assert list(diagonal.x) == list(diagonal.y) and diagonal.x[0] < 64.5 and diagonal.x[1] > 87.0
+    assert fig.data[1].customdata[0][:4].tolist() == ["XLM-R", points.loc[("XLM-R", "pawsx"), "source"], "pawsx",
+                                                      "accuracy"]
+
+
+def test_size_pairs_put_base_against_large():
+    summary = analysis.with_labels(analysis.gain_summary(per_seed([
+        ("B", "base", "mnli", None, "xnli", 0, 1.0, 1.0), ("B", "base", "mnli", None, "xnli", 1, 3.0, 1.0),
+        ("L", "large", "mnli", None, "xnli", 0, 4.0, 1.0), ("L", "large", "mnli", None, "xnli", 1, 6.0, 1.0),
+        ("L", "large", "squad", None, "xnli", 0, 2.0, 1.0),  # large only: no pair
+        ("B", "base", "mnli", None, "pawsx", 0, -1.0, 1.0), ("L", "large", "mnli", None, "pawsx", 0, 0.5, 1.0)])),
+        model=False)
+    pairs = analysis.size_pairs(summary)
+    assert pairs[["variant", "target_task"]].values.tolist() == [["mnli", "pawsx"], ["mnli", "xnli"]]
+    assert pairs["gain_base"].tolist() == [-1.0, 2.0] and pairs["gain_large"].tolist() == [0.5, 5.0]
+    assert pairs["seeds_base"].tolist() == [1, 2]
+    # two seeds: the bootstrap interval of the mean of (1, 3) is within [1, 3]; one seed: the gain itself
+    assert 1.0 <= pairs["lo_base"][1] <= 2.0 <= pairs["hi_base"][1] <= 3.0 and pairs["lo_large"][0] == 0.5
+    fig = charts.size_scatter(pairs)
+    assert [t.name for t in fig.data] == ["pawsx", "xnli", "y = x"]
+    xnli = fig.data[1]
+    assert list(xnli.x) == [2.0] and list(xnli.y) == [5.0]
+    assert xnli.error_x.array[0] == pytest.approx(pairs["hi_base"][1] - 2.0)
+    assert xnli.error_y.arrayminus[0] == pytest.approx(5.0 - pairs["lo_large"][1])
+
+
+def test_claims_say_their_rule_effect_and_coverage_in_short():
+    from xlt_core import claims
+
+    rules = {r.claim_id: r for r in claims.load_rules()}
+    assert claims.qualifying_text(rules["c1"]) == (
+        "xlm-roberta-large, dev split; squad vs none; on the nine XTREME target tasks; at least 3 seeds")
+    assert claims.qualifying_text(rules["c7"]) == (
+        "xlm-roberta-large, dev split; the nine intermediate tasks vs none; on tydiqa; at least 3 seeds")
+    assert claims.effect_text(rules["c1"]) == "mean gain of +8.2 points over none across the target tasks"
+    assert claims.effect_text(rules["c6"]) == "at least 80% of the 9 intermediate tasks improve each target task"
+    assert claims.effect_text(rules["c10"]) == "mnli scores more than 0 points above xnli_mt"
+    have = {("squad", "xnli"): {1, 2, 3, 4}, ("squad", "pawsx"): {1}, ("none", "xnli"): set(),
+            ("none", "pawsx"): set()}
+    assert claims.seed_coverage(rules["c1"], have) == (
+        "squad: 3 of 3 seeds of xlm-roberta-large on 1 of 2 target tasks (fewest: 1); "
+        "none: 0 of 3 seeds of xlm-roberta-large on each of 2 target tasks")
+    assert claims.seed_coverage(rules["c7"], {("mnli", "tydiqa"): set(), ("none", "tydiqa"): set()}) == (
+        "mnli, none: 0 of 3 seeds of xlm-roberta-large on tydiqa")
 
 
 def test_gain_table_cells_say_gain_and_interval_in_colour(html_cells):
@@ -186,7 +288,9 @@ def test_languages_carry_family_and_script():
     out = analysis.by_language(df)
     assert list(out["language"]) == ["de", "hi", "ur"]
     assert list(out["script"]) == ["Latin", "Devanagari", "Arabic"] and out["family"].iloc[1] == out["family"].iloc[2]
-    assert [t.name for t in charts.language_bars(out).data] == list(dict.fromkeys(out["family"]))
+    fig = charts.language_bars(out)  # all gains: blue bars, the families named over the languages
+    assert [t.name for t in fig.data] == ["gain"] and list(fig.data[0].x) == ["de", "ur", "hi"]  # by script
+    assert [a.text for a in fig.layout.annotations] == ["Germanic", "Indo-Aryan"]
 
 
 def test_language_bars_draw_intervals_and_mark_those_crossing_zero():
@@ -203,8 +307,9 @@ def test_language_bars_draw_intervals_and_mark_those_crossing_zero():
     assert out.loc["fr", "interval"] == "none" and pd.isna(out.loc["fr", "lo"])
     fig = charts.language_bars(out.reset_index())
     names = [t.name for t in fig.data]
-    assert names[-1] == charts.CROSSES and names[:-1] == list(dict.fromkeys(out["family"]))
-    indo = next(t for t in fig.data if "hi" in list(t.x))  # hi and ur: Indo-Aryan
+    assert names == ["gain", charts.CROSSES]  # no loss here: blue bars only, and the hatched bars' legend entry
+    indo = fig.data[0]  # in language_order: Germanic (de), Indo-Aryan (ur: Arabic, hi: Devanagari), Romance (fr)
+    assert list(indo.x) == ["de", "ur", "hi", "fr"] and indo.marker.color == charts.GAIN_BLUE
     hi, ur = list(indo.x).index("hi"), list(indo.x).index("ur")
     assert indo.marker.pattern.shape[hi] == "/" and indo.marker.pattern.shape[ur] == ""
     assert indo.error_y.array[ur] == pytest.approx(1.0) and indo.error_y.arrayminus[ur] == pytest.approx(1.0)
@@ -220,3 +325,202 @@ def test_language_heatmap_of_the_demo(demo_db):
     assert heat.type == "heatmap" and heat.x[0] == "en" and len(heat.x) == 15
     assert list(heat.y) == ["tiny · mnli"]
     assert abs(heat.z[0][0] - gains.set_index("language").loc["en", "gain"]) < 1e-9
+
+
+# Languages, Scaling and Cost: the heatmap, the bars by sign, the English gap, the scaling lines, gain vs cost ------
+def language_rows(gains: dict, lo=None, hi=None, seeds=10):
+    """{variant: {language: gain}} -> labelled per-language rows (analysis.by_language), with `lo`/`hi` (dicts of
+    the same shape) and `crosses_zero` when given."""
+    rows = pd.DataFrame([dict(variant=v, model="L", model_size="large", intermediate_task=v,
+                              intermediate_size=None, language=lang, gain=g, seeds=seeds)
+                         for v, by in gains.items() for lang, g in by.items()])
+    if lo is not None:
+        rows["lo"] = [lo[v][lang] for v, lang in zip(rows["variant"], rows["language"])]
+        rows["hi"] = [hi[v][lang] for v, lang in zip(rows["variant"], rows["language"])]
+        rows["crosses_zero"] = ~((rows["lo"] > 0) | (rows["hi"] < 0))
+    return analysis.by_language(rows)
+
+
+def rdbu_colours():
+    from plotly.colors import get_colorscale
+
+    return {c for _, c in get_colorscale("RdBu")}
+
+
+def test_language_order_puts_english_first_then_families_and_scripts():
+    order = charts.language_order(["hi", "ur", "de", "en", "fr", "zz", "bn", "de"])
+    assert order == ["en", "de", "ur", "bn", "hi", "fr", "zz"]  # Indo-Aryan by script: Arabic, Bengali, Devanagari
+    assert charts.family_groups(order) == [("English", 0, 0), ("Germanic", 1, 1), ("Indo-Aryan", 2, 4),
+                                           ("Romance", 5, 5), ("?", 6, 6)]
+    panels = charts.language_panels(charts.language_order(list(analysis.LANGUAGES)), per_panel=20)
+    assert all(len(p) <= 20 for p in panels) and sum(panels, []) == charts.language_order(list(analysis.LANGUAGES))
+    assert charts.language_panels(["en", "de"], per_panel=20) == [["en", "de"]]
+
+
+def test_gain_heatmap_rows_columns_cells_and_marks():
+    gains = {"a": {"en": 1.0, "de": 2.0, "hi": -3.0}, "b": {"en": 4.0, "de": 5.0, "hi": 6.0},
+             "c": {"en": -1.0, "de": 0.25, "hi": 0.0}}
+    lo = {v: {lang: g - 1.5 for lang, g in by.items()} for v, by in gains.items()}
+    hi = {v: {lang: g + 1.5 for lang, g in by.items()} for v, by in gains.items()}
+    fig = charts.gain_heatmap(language_rows(gains, lo, hi))
+    [heat] = fig.data
+    assert list(heat.y) == ["b", "a", "c"]  # by mean gain, best first (drawn on top: the axis is reversed)
+    assert list(heat.x) == ["en", "de", "hi"] and fig.layout.yaxis.autorange == "reversed"
+    for i, v in enumerate(heat.y):
+        for j, lang in enumerate(heat.x):
+            assert heat.z[i][j] == gains[v][lang]  # every cell its own gain
+            crosses = lo[v][lang] <= 0 <= hi[v][lang]
+            assert heat.text[i][j] == (charts.CROSSING_TEXT.format(f"{gains[v][lang]:.1f}") if crosses
+                                       else f"{gains[v][lang]:.1f}")
+    assert heat.text[0][0] == "4.0" and heat.text[1][0] == charts.CROSSING_TEXT.format("1.0")
+    name, family, script, interval, seeds = heat.customdata[0][2]
+    assert (name, family, script, seeds) == ("Hindi", "Indo-Aryan", "Devanagari", "10 seed(s)")
+    assert interval == "95% interval [+4.5, +7.5]"
+    axis = fig.layout.coloraxis  # RdBu centred on zero, symmetric
+    assert {c for _, c in axis.colorscale} <= rdbu_colours() and axis.cmid == 0 and axis.cmin == -axis.cmax == -6
+    assert [a.text for a in fig.layout.annotations] == ["English", "Germanic", "Indo-Aryan"]
+    # 40 languages and 30 variants: panels of at most 20 languages, the height growing with the rows
+    many = {f"v{k}": {lang: float(k) for lang in analysis.LANGUAGES} for k in range(30)}
+    big = charts.gain_heatmap(language_rows(many))
+    assert [len(t.x) for t in big.data] == [len(p) for p in charts.language_panels(
+        charts.language_order(list(analysis.LANGUAGES)))] and all(len(t.y) == 30 for t in big.data)
+    assert big.layout.height > charts.gain_heatmap(language_rows(dict(list(many.items())[:3]))).layout.height
+    assert all("<i>" not in t for tr in big.data for row in tr.text for t in row)  # no intervals: nothing marked
+
+
+def test_language_bars_are_coloured_by_sign_only():
+    gains = {"v": {"en": 1.0, "de": -2.0, "hi": 0.5, "fr": -0.2}}
+    lo = {"v": {"en": 0.5, "de": -3.0, "hi": -0.5, "fr": -1.0}}
+    hi = {"v": {"en": 1.5, "de": -1.0, "hi": 1.5, "fr": 0.5}}
+    rows = language_rows(gains, lo, hi)
+    fig = charts.language_bars(rows)
+    bars = {t.name: t for t in fig.data if t.name != charts.CROSSES}
+    assert set(bars) == {"gain", "loss"}
+    assert bars["gain"].marker.color == charts.GAIN_BLUE and bars["loss"].marker.color == charts.LOSS_RED
+    assert {charts.GAIN_BLUE, charts.LOSS_RED} <= rdbu_colours()  # the ends of GAIN_SCALE, nothing else
+    drawn = {x: (y, t.name, t.marker.pattern.shape[k], t.error_y.array[k], t.error_y.arrayminus[k])
+             for t in bars.values() for k, (x, y) in enumerate(zip(t.x, t.y))}
+    for lang, g in gains["v"].items():
+        y, sign, shape, plus, minus = drawn[lang]
+        assert y == g and sign == ("gain" if g >= 0 else "loss")
+        assert shape == ("/" if lo["v"][lang] <= 0 <= hi["v"][lang] else "")
+        assert plus == pytest.approx(hi["v"][lang] - g) and minus == pytest.approx(g - lo["v"][lang])
+    assert list(fig.layout.xaxis.categoryarray) == ["en", "de", "hi", "fr"]  # English first, then by family
+
+
+def gap_rows():
+    """results.english_gap rows, labelled: two sizes, a baseline each (en-dev) and one with another rule."""
+    rows = [("base", "none", "en-dev", 10.0), ("base", "mnli", "en-dev", 6.0), ("base", "squad", "en-dev", 8.0),
+            ("large", "none", "en-dev", 9.0), ("large", "mnli", "en-dev", 5.0), ("large", "none", "last", 9.5),
+            ("large", "qqp", "en-dev", 7.0)]
+    gap = pd.DataFrame([dict(model=f"m-{s}", model_size=s, intermediate_task=i, intermediate_size=None,
+                             sampling="proportional", selection=sel, target_task="xnli", english=70.0,
+                             others=70.0 - g, gap=g) for s, i, sel, g in rows])
+    return analysis.with_labels(gap)
+
+
+def test_english_gap_view_keeps_the_chosen_and_their_baselines():
+    gap = gap_rows()
+    shown = analysis.english_gap_view(gap, ["m-base · mnli", "m-large · mnli"])
+    assert list(shown["variant"]) == ["m-base · mnli", "m-base · none", "m-large · mnli", "m-large · none"]
+    assert list(shown["baseline"]) == [False, True, False, True]  # not the 'last' baseline: no chosen one uses it
+    only = analysis.english_gap_view(gap, ["m-base · squad"])
+    assert set(only["model_size"]) == {"base"} and len(only) == 2
+
+
+def test_english_gap_bars_one_row_per_variant_one_panel_per_size():
+    shown = analysis.english_gap_view(gap_rows(), ["m-base · mnli", "m-base · squad", "m-large · mnli",
+                                                   "m-large · qqp"])
+    fig = charts.english_gap_bars(shown)
+    drawn = [(t.yaxis, y, x, t.marker.color) for t in fig.data for y, x in zip(t.y, t.x)]
+    assert len(drawn) == len(shown) == len({y for _, y, _, _ in drawn})  # one bar per variant, none shared
+    expected = dict(zip(shown["variant"], shown["gap"]))
+    assert all(expected[y] == x for _, y, x, _ in drawn)
+    axes = {y: axis for axis, y, _, _ in drawn}
+    assert {axes[v] for v in shown["variant"][shown["model_size"] == "base"]} == {"y"}
+    assert {axes[v] for v in shown["variant"][shown["model_size"] == "large"]} == {"y2"}
+    assert {c for *_, c in drawn} <= set(charts.PALETTE) and all(t.orientation == "h" for t in fig.data)
+    assert list(fig.layout.yaxis.categoryarray) == ["m-base · mnli", "m-base · squad", "m-base · none"]  # by gap
+    assert [a.text for a in fig.layout.annotations] == ["base model", "large model"]
+
+
+def scaling_rows():
+    """Two models x two intermediate tasks at 1k, 10k and the full set, gains with 95% intervals."""
+    rows = []
+    for m, model in enumerate(["base", "large"]):
+        for t, task in enumerate(["mnli", "squad"]):
+            for size in (1000, 10_000, None):
+                gain = m + t + (3.0 if size is None else size / 10_000)
+                rows.append(dict(model=model, model_size=model, intermediate_task=task, intermediate_size=size,
+                                 regime="single", target_task="xnli", gain=gain, ci_low=gain - 0.5,
+                                 ci_high=gain + 0.25, seeds=10))
+    return analysis.scaling_points(pd.DataFrame(rows))
+
+
+def test_scaling_points_size_the_full_training_sets():
+    rows = scaling_rows()
+    assert rows.loc[rows["full"], "examples"].tolist() == [analysis.APPROX_SIZES[t][0] for t in
+                                                           ["mnli", "squad", "mnli", "squad"]]
+    assert rows.loc[~rows["full"], "examples"].tolist() == [1000.0, 10_000.0] * 4
+
+
+def test_gain_lines_style_every_line_band_it_and_mark_the_full_set():
+    rows = scaling_rows()
+    fig = charts.gain_lines(rows, x="examples", color="intermediate_task", facet="model", full="full")
+    lines = [t for t in fig.data if t.mode == "lines+markers"]
+    bands = [t for t in fig.data if t.fill == "toself"]
+    assert len(lines) == len(bands) == 4
+    looks = {}
+    for line in lines:
+        g = rows[(rows["intermediate_task"] == line.name) & (rows["model"] == ("base" if line.xaxis == "x" else
+                                                                               "large"))].sort_values("examples")
+        assert list(line.x) == list(g["examples"]) and list(line.y) == list(g["gain"])
+        assert list(line.marker.symbol)[-1].endswith("-open") and not list(line.marker.symbol)[0].endswith("-open")
+        looks.setdefault(line.name, set()).add((line.line.color, line.line.dash, line.marker.symbol[0]))
+        band = next(b for b in bands if b.legendgroup == line.name and b.xaxis == line.xaxis)
+        n = len(g)
+        assert list(band.x) == list(g["examples"]) + list(g["examples"])[::-1]
+        assert list(band.y[:n]) == list(g["ci_high"]) and list(band.y[n:]) == list(g["ci_low"])[::-1]
+        assert band.fillcolor == charts._rgba(line.line.color, 0.18)
+    assert all(len(v) == 1 for v in looks.values()) and len({next(iter(v)) for v in looks.values()}) == 2
+    assert {c for (c, _, _) in (next(iter(v)) for v in looks.values())} <= set(charts.PALETTE)
+    legend = [t.name for t in fig.data if t.showlegend is not False]
+    assert legend == ["mnli", "squad", "full training set (open marker)"]  # every line named once
+    assert list(fig.layout.xaxis.ticktext)[:3] == ["1k", "2k", "5k"] and fig.layout.xaxis.type == "log"
+    flat = charts.gain_lines(rows, x="examples", color="intermediate_task", band=False)  # the notebooks' call
+    assert not [t for t in flat.data if t.fill == "toself"] and len(flat.data) == 2
+    many = pd.DataFrame([dict(line=f"s{i}", examples=e, gain=float(i)) for i in range(18) for e in (1e3, 1e4)])
+    styles = [(t.line.color, t.line.dash, t.marker.symbol[0]) for t in charts.gain_lines(many, "examples", "line").data]
+    assert len(set(styles)) == 18  # eighteen lines, eighteen looks
+
+
+def test_gain_vs_cost_points_intervals_and_front():
+    df = pd.DataFrame({"variant": ["a", "b", "c", "d"], "regime": ["single", "single", "multi-task", "sequential"],
+                       "hours": [1.0, 2.0, 4.0, 8.0], "gain": [1.0, 3.0, 2.0, 4.0],
+                       "ci_low": [0.5, 2.0, None, 3.5], "ci_high": [2.0, 3.5, None, 5.0], "seeds": [10, 10, 1, 10]})
+    fig = charts.gain_vs_cost(df, analysis.pareto_front(df))
+    points = [t for t in fig.data if t.mode == "markers"]
+    assert [t.name for t in points] == ["multi-task", "sequential", "single"] and fig.data[-1].name == "Pareto front"
+    seen = {}
+    for t in points:
+        for k, (x, y, c) in enumerate(zip(t.x, t.y, t.text)):
+            row = df.set_index("variant").loc[c]
+            seen[c] = (x, y)
+            assert (x, y) == (row["hours"], row["gain"])
+            if t.error_y.array is None:
+                assert pd.isna(row["ci_low"])
+            else:
+                plus, minus = t.error_y.array[k], t.error_y.arrayminus[k]
+                assert plus == pytest.approx(row["ci_high"] - row["gain"], nan_ok=True)
+                assert minus == pytest.approx(row["gain"] - row["ci_low"], nan_ok=True)
+    assert set(seen) == set(df["variant"])
+    markers = {(t.marker.color, t.marker.symbol) for t in points}
+    assert len(markers) == 3 and {c for c, _ in markers} <= set(charts.PALETTE)
+    assert list(fig.data[-1].x) == [1.0, 2.0, 8.0]
+
+
+def test_variant_ranking_best_first():
+    rows = language_rows({"a": {"en": 1.0, "de": 3.0}, "b": {"en": 5.0, "de": 5.0}, "c": {"en": -1.0, "de": 0.0}})
+    ranked = analysis.variant_ranking(rows)
+    assert list(ranked["variant"]) == ["b", "a", "c"] and list(ranked["gain"]) == [5.0, 2.0, -0.5]
+    assert list(ranked["languages"]) == [2, 2, 2]

@@ -1,0 +1,159 @@
+"""The Languages heatmap, the Scaling per-target chart and the Cost chart tested as true: in chromium, on the synthetic
+database, every number a figure holds in the DOM (heatmap cells, line points and their 95% bands, points and their
+error bars) is read back and compared with the rows the page offers under it as CSV; each row drawn once. The
+screenshots build/screenshots/languages_heatmap.png, scaling_bands.png and cost_intervals.png are kept."""
+
+import io
+
+import pandas as pd
+import pytest
+
+from test_browser import CHROMIUM, SHOTS, browser, server  # noqa: F401 (browser, server: fixtures)
+from test_truth import close, open_page
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM and not __import__("os").environ.get("CI"),
+                                 reason="Debian chromium not installed")]
+
+# the figure whose title holds the argument: its traces as drawn (_fullData), with what the heatmap and the line
+# tests need, and its annotations (panel titles, family names)
+DRAWN = """(title) => {
+  const g = [...document.querySelectorAll('.js-plotly-plot')].find(g => g._fullData && g.layout.title
+    && (g.layout.title.text || '').includes(title));
+  const list = a => a == null ? null : Array.from(a, v => (v != null && typeof v === 'object') ? Array.from(v, w =>
+    (w != null && typeof w === 'object') ? Array.from(w) : w) : v);
+  return {annotations: (g._fullLayout.annotations || []).map(a => ({text: a.text, xref: a.xref})),
+    traces: g._fullData.map(t => ({name: t.name, type: t.type, mode: t.mode || null, fill: t.fill || null,
+      xaxis: t.xaxis, showlegend: t.showlegend, x: list(t.x), y: list(t.y), z: list(t.z), text: list(t.text),
+      plus: t.error_y && t.error_y.visible !== false ? list(t.error_y.array) : null,
+      minus: t.error_y && t.error_y.visible !== false ? list(t.error_y.arrayminus) : null,
+      customdata: list(t.customdata), symbol: t.marker ? list([].concat(t.marker.symbol)) : null,
+      look: t.line ? [t.line.color, t.line.dash] : null}))};
+}"""
+
+
+def csv_of(page, name: str) -> pd.DataFrame:
+    """The CSV of the download button keyed csv-<name>... (Streamlit puts st-key-<key> on its element)."""
+    button = page.locator(f"[class*='st-key-csv-{name}'] button, [class*='st-key-csv-{name}'] a").first
+    with page.expect_download(timeout=60_000) as download:
+        button.click()
+    return pd.read_csv(io.StringIO(open(download.value.path(), encoding="utf-8").read()))
+
+
+def shoot(page, title: str, file: str) -> None:
+    """A screenshot of the figure whose title holds `title`, whole (the viewport grown to its height, 1440 wide)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    index = page.evaluate("(title) => [...document.querySelectorAll('.js-plotly-plot')].findIndex(g => g.layout.title"
+                          " && (g.layout.title.text || '').includes(title))", title)
+    plot = page.locator(".js-plotly-plot").nth(index)
+    height = plot.bounding_box()["height"]
+    page.set_viewport_size({"width": 1440, "height": int(max(900, height + 120))})
+    plot.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    plot.screenshot(path=str(SHOTS / file))
+    assert (SHOTS / file).stat().st_size > 10_000
+
+
+def heatmap_matches_its_csv(page, title: str) -> tuple[pd.DataFrame, dict]:
+    """Every heatmap cell drawn equals its CSV row (gain; number in grey italics exactly where the interval
+    crosses zero; the hover's family), every CSV row drawn once. Returns the rows and the drawn figure."""
+    drawn = page.evaluate(DRAWN, title)
+    rows = csv_of(page, "language_heatmap_")
+    assert not rows.duplicated(["variant", "language"]).any()
+    expected = {(r.variant, r.language): r for r in rows.itertuples()}
+    seen = set()
+    for trace in drawn["traces"]:
+        assert trace["type"] == "heatmap"
+        for i, variant in enumerate(trace["y"]):
+            for j, lang in enumerate(trace["x"]):
+                z, key = trace["z"][i][j], (variant, lang)
+                if z is None:
+                    assert key not in expected
+                    continue
+                row = expected[key]
+                assert key not in seen
+                seen.add(key)
+                assert close(z, row.gain), (key, z, row.gain)
+                text = trace["text"][i][j]
+                assert ("<i>" in text) == bool(row.crosses_zero), (key, text, row.crosses_zero)
+                assert f"{row.gain:.1f}" in text and trace["customdata"][i][j][1] == row.family
+    assert seen == set(expected)
+    means = rows.groupby("variant")["gain"].mean().sort_values(ascending=False, kind="stable")
+    first = drawn["traces"][0]
+    assert first["x"][0] == "en" and list(first["y"]) == list(means.index)  # English first; best mean on top
+    assert all(t["y"] == first["y"] for t in drawn["traces"])  # every panel the same rows
+    return rows, drawn
+
+
+def test_languages_heatmap_draws_its_csv(browser, server):  # noqa: F811
+    title = "gain by variant and language"
+    page = open_page(browser, f"{server}/languages?lang_target=panx", "languages", title)
+    rows, drawn = heatmap_matches_its_csv(page, title)
+    assert rows["language"].nunique() == 40 and rows["variant"].nunique() == 32  # the full training sets
+    assert len(drawn["traces"]) == 2 and all(len(t["x"]) <= 20 for t in drawn["traces"])  # two panels of languages
+    assert {"English", "Germanic", "Indo-Aryan"} <= {a["text"] for a in drawn["annotations"]}
+    shoot(page, title, "languages_heatmap.png")
+    page.close()
+    # one seed: many intervals cross zero, and every data size: 140 rows
+    page = open_page(browser, f"{server}/languages?lang_target=xnli&seed=0&heat_rows=every+data+size", "languages",
+                     title)
+    rows, _ = heatmap_matches_its_csv(page, title)
+    page.close()
+    assert rows["variant"].nunique() == 140 and rows["crosses_zero"].any() and not rows["crosses_zero"].all()
+
+
+def test_scaling_lines_and_bands_draw_their_csv(browser, server):  # noqa: F811
+    title = "xnli: gain vs intermediate training examples"
+    page = open_page(browser, f"{server}/scaling?scaling_target=xnli", "scaling", title)
+    drawn = page.evaluate(DRAWN, title)
+    rows = csv_of(page, "scaling_xnli")
+    shoot(page, title, "scaling_bands.png")
+    page.close()
+    assert set(rows["target_task"]) == {"xnli"} and rows["model"].nunique() == 2
+    models = sorted(rows["model"].unique())  # one panel per model, in this order (their titles)
+    assert [a["text"] for a in drawn["annotations"]][:2] == models
+    panel = {"x": models[0], "x2": models[1]}
+    lines = [t for t in drawn["traces"] if t["mode"] == "lines+markers"]
+    bands = {(t["xaxis"], t["name"]): t for t in drawn["traces"] if t["fill"] == "toself"}
+    seen = set()
+    for line in lines:
+        key = (panel[line["xaxis"]], line["name"])
+        assert key not in seen
+        seen.add(key)
+        g = rows[(rows["model"] == key[0]) & (rows["intermediate_task"] == key[1])].sort_values("examples")
+        assert len(line["x"]) == len(g) and all(close(a, b) for a, b in zip(line["x"], g["examples"]))
+        assert all(close(a, b) for a, b in zip(line["y"], g["gain"])), key
+        assert [s.endswith("-open") for s in line["symbol"]] == list(g["full"].astype(bool))  # the full set marked
+        band = bands[(line["xaxis"], f"{line['name']} 95% band")]
+        n = len(g)
+        assert all(close(a, b) for a, b in zip(band["y"][:n], g["ci_high"])), key
+        assert all(close(a, b) for a, b in zip(band["y"][n:], g["ci_low"].iloc[::-1])), key
+        assert all(close(a, b) for a, b in zip(band["x"], list(g["examples"]) + list(g["examples"])[::-1]))
+    assert seen == set(zip(rows["model"], rows["intermediate_task"]))
+    legend = [t["name"] for t in drawn["traces"] if t["showlegend"]]
+    assert set(legend) == set(rows["intermediate_task"]) | {"full training set (open marker)"}  # every line named
+    looks = {t["name"]: (*t["look"], t["symbol"][0]) for t in lines}
+    assert len(set(looks.values())) == len(looks) == rows["intermediate_task"].nunique()  # every line its own look
+
+
+def test_cost_points_and_intervals_draw_their_csv(browser, server):  # noqa: F811
+    title = "gain vs device-hours"
+    page = open_page(browser, f"{server}/cost", "cost", title)
+    drawn = page.evaluate(DRAWN, title)
+    rows = csv_of(page, "gain_vs_cost")
+    shoot(page, title, "cost_intervals.png")
+    page.close()
+    assert not rows.duplicated(["variant"]).any() and rows["ci_low"].notna().all()  # ten seeds: every interval
+    expected = {r.variant: r for r in rows.itertuples()}
+    seen = set()
+    for trace in drawn["traces"]:
+        if trace["name"] == "Pareto front":
+            continue
+        for i, variant in enumerate(trace["text"]):  # each point's variant
+            row = expected[variant]
+            assert variant not in seen and row.regime == trace["name"]
+            seen.add(variant)
+            assert close(trace["x"][i], row.hours) and close(trace["y"][i], row.gain)
+            assert close(trace["plus"][i], row.ci_high - row.gain, 1e-6) and close(
+                trace["minus"][i], row.gain - row.ci_low, 1e-6), variant
+    assert seen == set(expected)
