@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, state
-from xlt_core import analysis, tables
+from xlt_core import analysis, charts, tables
 
 
 def context():
@@ -35,17 +35,39 @@ def url_choice(name: str, options: list, default) -> str:
     return name
 
 
+def url_choices(name: str, options: list) -> str:
+    """url_choice for a multiselect (state.PAGE_LISTS): the URL's values among the options when the page is first
+    drawn (a warning for each other one), else the last chosen still among them; written back to the URL as the
+    parameter repeated. Returns the key for the widget."""
+    if name not in st.session_state:
+        wanted = st.session_state.get("page_choices", {}).pop(name, None)
+        value, warnings = state.choose_many(name, wanted, options)
+        for warning in warnings:
+            st.warning(f"URL: {warning}")
+        st.session_state["url_warnings"] = [*st.session_state.get("url_warnings", []), *warnings]
+        st.session_state[name] = value if wanted is not None else st.session_state.get(f"last_{name}", [])
+    st.session_state[name] = [v for v in st.session_state[name] if v in options]
+    st.session_state[f"last_{name}"] = st.session_state[name]
+    if st.session_state[name]:
+        st.query_params[name] = [str(v) for v in st.session_state[name]]
+    elif name in st.query_params:
+        del st.query_params[name]
+    return name
+
+
 def chart(fig, df: pd.DataFrame, name: str) -> None:
-    """A plotly chart and, under it, the rows it was drawn from as a CSV download."""
+    """A plotly chart and, under it, the rows it was drawn from as a CSV download and the figure itself as SVG and
+    PNG (charts.export, made when clicked; keys `svg-<name>`, `png-<name>`)."""
     st.plotly_chart(fig, width="stretch", key=f"chart-{name}")
-    _csv(df, name, "Download the data (CSV)")
-
-
-def table(html: str, df: pd.DataFrame, name: str, label: str = "Download the data (CSV)", height: int = 480) -> None:
-    """An HTML table (from xlt_core.charts, its text escaped there) in a scrolling box, and the rows it was made
-    from as CSV, Markdown and LaTeX downloads."""
-    st.html(f'<div style="max-height: {height}px; overflow: auto">{html}</div>')
-    downloads(df, name, label)
+    with st.container(horizontal=True, gap="small"):
+        _csv(df, name, "Download the data (CSV)")
+        if charts.can_export():
+            for fmt, mime in (("svg", "image/svg+xml"), ("png", "image/png")):
+                st.download_button(f"Figure ({fmt.upper()})", lambda fmt=fmt: charts.export(fig, fmt),
+                                   file_name=_stem(name) + "." + fmt, mime=mime, key=f"{fmt}-{name}",
+                                   on_click="ignore", help="The figure as drawn here, on a white background")
+        else:
+            st.caption("Figures as SVG/PNG need Chrome or Chromium on the PATH (kaleido draws them there).")
 
 
 def downloads(df, name: str, label: str = "Download the data (CSV)") -> None:
@@ -62,11 +84,6 @@ def downloads(df, name: str, label: str = "Download the data (CSV)") -> None:
             st.download_button(text, lambda fmt=fmt: tables.render(rows(), fmt), file_name=_stem(name) + "." + ext,
                                mime=mime, key=f"{key}-{name}", on_click="ignore",
                                help=f"The same rows as a {text} table, numbers with one decimal, ready for a paper")
-
-
-def csv_button(df, name: str, label: str = "Download the data (CSV)") -> None:
-    """Under a table a page draws itself (st.dataframe): its rows as CSV, Markdown and LaTeX (downloads)."""
-    downloads(df, name, label)
 
 
 def _stem(name: str) -> str:

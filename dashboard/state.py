@@ -14,7 +14,12 @@ PARAMS = {"model": ("models", "model", True), "size": ("model_sizes", "model_siz
           "metric": ("metric", None, False), "split": ("split", "split", False)}
 # URL name -> the page whose own choice it holds (a widget of that page, keyed by the same name): its options come
 # from that page's data, so the page checks the value (choose) when it draws the widget
-PAGE_PARAMS = {"lang_target": "languages", "lang_variant": "languages"}
+PAGE_PARAMS = {"subsamples": "overview",  # hide/show the data-size subsamples in the study table
+               "lang_target": "languages", "lang_variant": "languages", "heat_rows": "languages",
+               "gap_n": "languages", "gap_add": "languages", "size_variant": "model_size",
+               "scaling_target": "scaling", "pub_systems": "published", "run": "runs", "run_lang": "runs",
+               "a": "compare", "b": "compare", "cmp_target": "compare"}
+PAGE_LISTS = {"gap_add"}  # page choices of several values (a multiselect): the parameter repeated
 MAX_VALUES = 64  # more values than any list of the results has (40 languages): a longer list is not ours
 MAX_LENGTH = 80  # characters of one value
 
@@ -75,12 +80,21 @@ def parse(query: dict[str, list[str]], values: dict) -> tuple[dict, list[str]]:
     return selection, warnings
 
 
-def page_choices(query: dict[str, list[str]]) -> tuple[dict[str, str], list[str]]:
-    """The page-level choices of URL query parameters (name -> list of strings): one short value per name, not yet
-    checked against the page's options (choose does that), and warnings about what was ignored."""
+def page_choices(query: dict[str, list[str]]) -> tuple[dict, list[str]]:
+    """The page-level choices of URL query parameters (name -> list of strings): one short value per name (a list
+    of them for the names in PAGE_LISTS), not yet checked against the page's options (choose does that), and
+    warnings about what was ignored."""
     choices, warnings = {}, []
     for name, raw in query.items():
         if name not in PAGE_PARAMS or not raw:
+            continue
+        if name in PAGE_LISTS:
+            if len(raw) > MAX_VALUES:
+                warnings.append(f"ignored {name}: {len(raw)} values is more than the {MAX_VALUES} allowed")
+                continue
+            long = [v for v in raw if len(v) > MAX_LENGTH]
+            warnings += [f"ignored a {name} value of {len(v)} characters (at most {MAX_LENGTH})" for v in long]
+            choices[name] = [v for v in raw if len(v) <= MAX_LENGTH]
             continue
         if len(raw) > 1:
             warnings.append(f"{name} takes one value: kept {_show(raw[0])}")
@@ -101,6 +115,19 @@ def choose(name: str, wanted: str | None, options: list, default):
         return by_text[str(wanted)], None
     shown = ", ".join(map(str, options[:12])) + (", …" if len(options) > 12 else "")
     return default, f"ignored {name}={_show(str(wanted))}: not a choice here (allowed: {shown or 'none yet'})"
+
+
+def choose_many(name: str, wanted: list[str] | None, options: list) -> tuple[list, list[str]]:
+    """A page's several choices (a multiselect) from the URL: those among the page's options, in the URL's order,
+    and a warning for each one that is not: (values, warnings)."""
+    by_text, kept, warnings = {str(o): o for o in options}, [], []
+    for value in wanted or []:
+        if value in by_text:
+            kept += [] if by_text[value] in kept else [by_text[value]]
+        else:
+            shown = ", ".join(map(str, options[:12])) + (", …" if len(options) > 12 else "")
+            warnings.append(f"ignored {name}={_show(value)}: not a choice here (allowed: {shown or 'none yet'})")
+    return kept, warnings
 
 
 def to_query(selection: dict, values: dict) -> dict[str, list[str]]:

@@ -74,7 +74,8 @@ def server(synthetic_db):
 
 def wait_for_page(page, name: str):
     charts = PAGES[name]
-    page.wait_for_selector("[data-testid='stSidebar']", timeout=60_000)
+    # attached, not visible: on a phone-wide window the sidebar starts collapsed
+    page.wait_for_selector("[data-testid='stSidebar']", state="attached", timeout=60_000)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
     if charts:
         # every chart drawn (plotly gives a drawn chart the class and its data), not only the first of them

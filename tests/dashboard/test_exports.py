@@ -3,17 +3,20 @@ xlt_core.tables.render makes of the same rows (one decimal), the CSV keeps full 
 AppTest on the demo's results."""
 
 import io
+import os
 import re
+import struct
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from tests.dashboard.test_app import app, visit
-from xlt_core import analysis, tables
+from xlt_core import charts, study, tables
 
 # page -> the names of its tables' downloads (keys csv-<name>, md-<name>, tex-<name>; files <name>.csv/.md/.tex)
-TABLES = {"overview": ["xtreme_table", "gain_table"], "regimes": ["regime_variants"],
+TABLES = {"overview": ["study_table"], "regimes": ["regime_variants"],
           "published": ["published_numbers"], "claims": ["claims"], "runs": ["runs"]}
 
 
@@ -98,9 +101,9 @@ def test_every_table_offers_csv_markdown_and_latex(monkeypatch, demo_db, files):
                 assert any(i.endswith(f"-{kind}-{name}") for i in ids), (page, kind, name, ids)
             assert {f"{name}.csv", f"{name}.md", f"{name}.tex"} <= set(files), (page, name, sorted(files))
         f = at.session_state["filters"]
-        if page == "overview":  # HTML tables: the same rows through the same functions and filters
-            holds(files, "xtreme_table", analysis.xtreme_table(data.study(demo_db, f)))
-            holds(files, "gain_table", data.gain_summary(demo_db, f, ("target_task",)))
+        if page == "overview":  # an HTML table: the same rows through the same functions and filters
+            holds(files, "study_table", study.table_rows(data.study(demo_db, f), data.gain_summary(demo_db, f),
+                                                         f.split, f.metric))
         elif page == "runs":  # the shown runs (all five of the demo) without the notebook link
             holds(files, "runs", at.dataframe[0].value.drop(columns=["open"]))
         else:  # the page's last st.dataframe is the table the downloads sit under
@@ -115,3 +118,21 @@ def test_a_chart_keeps_its_one_csv(monkeypatch, demo_db, files):
     assert any(i.endswith("-csv-gain_vs_cost") for i in ids)
     assert not any(i.endswith(("-md-gain_vs_cost", "-tex-gain_vs_cost")) for i in ids)
     assert any(i.endswith("-md-pareto_front") for i in ids) and any(i.endswith("-tex-pareto_front") for i in ids)
+
+
+@pytest.mark.skipif(not charts.can_export() and not os.environ.get("CI"), reason="no Chrome or Chromium for kaleido")
+def test_a_chart_downloads_as_svg_and_png(monkeypatch, demo_db, files):
+    """Every chart offers its figure as SVG and PNG, drawn by kaleido when clicked: the SVG has the chart's title and
+    one marker per row of the chart's CSV; the PNG is 2,400 px wide (1,200 at scale 2)."""
+    at = app(monkeypatch, demo_db)
+    visit(at, "cost")
+    ids = button_keys(at)
+    assert any(i.endswith("-svg-gain_vs_cost") for i in ids) and any(i.endswith("-png-gain_vs_cost") for i in ids)
+    rows = pd.read_csv(io.StringIO(text(files, "gain_vs_cost.csv")))
+    svg = text(files, "gain_vs_cost.svg")
+    assert svg.startswith("<svg") and "gain vs device-hours" in svg
+    assert svg.count('class="point"') >= len(rows) > 0  # the variants' points (and the Pareto front's, if drawn)
+    png = files["gain_vs_cost.png"]()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24])[0] == 2400
+    with pytest.raises(ValueError, match="figure format 'pdf': allowed svg, png"):
+        charts.export(go.Figure(), "pdf")

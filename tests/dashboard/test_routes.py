@@ -1,13 +1,14 @@
 """Routes and URLs in headless Debian chromium: /overview opens the Overview (the default page, served at /) without a
 'Page not found' dialog; the Languages page's own choices (target task, intermediate training) come from the URL and
-go back into it; no page shows a mark that needs an emoji font."""
+go back into it; no page shows a mark that needs an emoji font; dark mode keeps the tables legible; at a phone's
+width no page scrolls sideways."""
 
 import unicodedata
 from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 
-from test_browser import CHROMIUM, browser, serving, wait_for_page  # noqa: F401 (browser is a fixture)
+from test_browser import CHROMIUM, SHOTS, browser, serving, wait_for_page  # noqa: F401 (browser is a fixture)
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM, reason="Debian chromium not installed")]
@@ -109,3 +110,52 @@ def test_no_mark_needs_an_emoji_font(browser, synthetic_server, name):  # noqa: 
     page.close()
     odd = {c for c in text if ord(c) > 127 and c not in SYMBOLS and not unicodedata.category(c).startswith(("L", "M"))}
     assert not odd, sorted(odd)
+
+
+# the luminance of a CSS colour "rgb(r, g, b)" / "rgba(r, g, b, a)" over a background (WCAG relative luminance)
+COLOURS = """() => { const parse = c => c.match(/[\\d.]+/g).map(Number);
+  const page = parse(getComputedStyle(document.querySelector('.stApp')).backgroundColor);
+  const over = (c, bg) => { const [r, g, b, a = 1] = parse(c); return [r, g, b].map((v, i) => a * v + (1 - a) * bg[i]); };
+  const lum = rgb => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+                       const [r, g, b] = rgb.map(f); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const cells = [...document.querySelectorAll('table.xlt-study th, table.xlt-study td')].map(e => {
+    const s = getComputedStyle(e); const bg = over(s.backgroundColor, page);
+    const l1 = lum(over(s.color, bg)), l2 = lum(bg);
+    return {text: e.innerText, head: e.tagName === 'TH', background: l2,
+            contrast: (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05)}; });
+  return {page: lum(page), cells}; }"""
+
+
+def test_dark_mode_keeps_every_table_cell_legible(browser, demo_server):  # noqa: F811
+    """In dark mode (Streamlit follows the system's colour scheme) the study table's headers and cells keep their
+    text legible: contrast at least 4.5 (WCAG AA) against the background they are drawn on, headers included."""
+    page = browser.new_page(viewport={"width": 1440, "height": 900}, color_scheme="dark")
+    page.goto(f"{demo_server}/")
+    wait_for_page(page, "overview")
+    found = page.evaluate(COLOURS)
+    page.screenshot(path=str(SHOTS / "overview_dark.png"), full_page=True)
+    page.close()
+    assert found["page"] < 0.05  # the dark theme is on
+    weak = [c for c in found["cells"] if c["text"].strip() and c["contrast"] < 4.5]
+    assert found["cells"] and not weak, weak[:5]
+    heads = [c for c in found["cells"] if c["head"]]
+    assert heads and all(c["background"] < 0.1 for c in heads), heads[:3]  # no light header band on a dark page
+
+
+@pytest.mark.parametrize("name", ["overview", "languages", "runs", "compare", "claims"])
+def test_a_phone_wide_page_never_scrolls_sideways(browser, synthetic_server, name):  # noqa: F811
+    """At 390 px (a phone) the page itself never scrolls sideways: a table too wide (the study table has 16
+    columns on the synthetic database) scrolls inside its own box."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{synthetic_server}/{name}")
+    wait_for_page(page, name)
+    widths = page.evaluate("() => ({page: document.documentElement.scrollWidth, window: window.innerWidth,"
+                           " boxes: [...document.querySelectorAll('div.xlt-scroll')].map(d =>"
+                           " ({overflow: getComputedStyle(d).overflowX, inner: d.scrollWidth, outer: d.clientWidth}))})")
+    shown = page.locator("div.xlt-scroll").first if name == "overview" else page
+    shown.screenshot(path=str(SHOTS / f"{name}_390.png"))
+    page.close()
+    assert widths["page"] <= widths["window"], widths
+    if name == "overview":  # the study table is wider than a phone: it scrolls in its box
+        assert widths["boxes"] and all(b["overflow"] == "auto" for b in widths["boxes"])
+        assert any(b["inner"] > b["outer"] for b in widths["boxes"]), widths

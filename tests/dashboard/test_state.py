@@ -1,5 +1,7 @@
 """URL query parameters -> filters: what a shared link sets, and what hostile or stale links cannot."""
 
+from pathlib import Path
+
 from dashboard import state
 
 VALUES = {"model": ["tiny", "xlm-roberta-large"], "model_size": ["large", "tiny"],
@@ -51,7 +53,8 @@ def test_page_choices_are_known_parameters_checked_by_their_page():
     assert warnings == ["lang_variant takes one value: kept 'tiny · mnli'"]
     choices, warnings = state.page_choices({"lang_target": ["y" * 500], "seed": ["1"]})
     assert choices == {} and warnings == ["ignored a lang_target value of 500 characters (at most 80)"]
-    assert all(page == "languages" for page in state.PAGE_PARAMS.values())
+    views = Path(state.__file__).parent / "views"  # each page choice belongs to a page that exists
+    assert all((views / f"{page}.py").exists() for page in state.PAGE_PARAMS.values())
 
 
 def test_a_page_choice_is_one_of_its_options_or_the_default_with_a_warning():
@@ -64,3 +67,14 @@ def test_a_page_choice_is_one_of_its_options_or_the_default_with_a_warning():
     assert value == "v0" and warning.endswith("v11, …)")
     assert state.choose("lang_variant", "a", [], None) == (None, "ignored lang_variant='a': not a choice here "
                                                                  "(allowed: none yet)")
+
+
+def test_a_page_choice_of_several_values_keeps_those_among_its_options():
+    choices, warnings = state.page_choices({"gap_add": ["tiny · mnli", "z" * 100, "tiny · all"]})
+    assert choices == {"gap_add": ["tiny · mnli", "tiny · all"]}
+    assert warnings == ["ignored a gap_add value of 100 characters (at most 80)"]
+    choices, warnings = state.page_choices({"gap_add": [str(i) for i in range(65)]})
+    assert choices == {} and warnings == ["ignored gap_add: 65 values is more than the 64 allowed"]
+    kept, warnings = state.choose_many("gap_add", ["b", "nope", "a", "b"], ["a", "b", "c"])
+    assert kept == ["b", "a"] and warnings == ["ignored gap_add='nope': not a choice here (allowed: a, b, c)"]
+    assert state.choose_many("gap_add", None, ["a"]) == ([], [])
