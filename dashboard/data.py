@@ -29,7 +29,6 @@ english_gap = _cached(results.english_gap)
 claims_status = _cached(results.claims_status)
 published = _cached(results.published)
 baselines = _cached(results.baselines)
-runs = _cached(results.runs)
 run_detail = _cached(results.run_detail)
 
 

@@ -71,6 +71,53 @@ def synthetic_db(tmp_path_factory) -> Path:
     return db
 
 
+def serve(db):
+    """The dashboard (dashboard/serve.py, what `xlt dashboard` runs) on `db` at a free port: (process, URL) once it
+    answers."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "dashboard" / "serve.py"), "--server.address", "127.0.0.1", "--server.port",
+         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        env={**os.environ, "XLT_DB": str(db)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.3)
+    return proc, url
+
+
+def serving(db):
+    """The dashboard served on `db` while a fixture yields from it, stopped afterwards."""
+    proc, url = serve(db)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+# The dashboard served for the whole session, on the synthetic database and on the demo's: starting a server and
+# warming its caches costs seconds, and each browser test opens its own page (a fresh Streamlit session), so the
+# browser tests of every module share the two (each module keeps its own chromium: test_browser.browser).
+@pytest.fixture(scope="session")
+def server(synthetic_db):
+    yield from serving(synthetic_db)
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_db):
+    yield from serving(demo_db)
+
+
 @pytest.fixture(scope="session")
 def html_cells():
     """A parser of the overview's HTML tables (xlt_core.charts.html_table): text -> (header, rows), each row a list

@@ -7,16 +7,16 @@ import shutil
 import subprocess
 import sys
 import time
+import unicodedata
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import free_port
+from conftest import serve, serving  # noqa: F401 (serving: re-exported for the browser tests)
 
 
 REPO = Path(__file__).resolve().parents[2]
-SERVE = REPO / "dashboard" / "serve.py"  # what `xlt dashboard` runs
 SHOTS = REPO / "build" / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PAGES = {"overview": 0, "languages": 1, "model_size": 2, "scaling": 1, "regimes": 1, "cost": 1, "published": 1,
@@ -25,23 +25,6 @@ DRAWN = {"overview": "table.xlt-study td"}  # pages without plotly or a datafram
 # CI installs chromium (.ci/run): there a missing browser is a failure, not a skip
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM and not os.environ.get("CI"), reason="Debian chromium not installed")]
-
-
-def serve(db):
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, str(SERVE), "--server.address", "127.0.0.1", "--server.port",
-         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        env={**os.environ, "XLT_DB": str(db)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.3)
-    return proc, url
 
 
 @pytest.fixture(scope="module")
@@ -55,21 +38,6 @@ def browser():
             "--disable-component-update", "--disable-sync", "--no-first-run"])
         yield b
         b.close()
-
-
-def serving(db):
-    """The dashboard served on `db` for a module's tests (yield from it in a fixture), stopped afterwards."""
-    proc, url = serve(db)
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def server(synthetic_db):
-    yield from serving(synthetic_db)
 
 
 def wait_for_page(page, name: str):
@@ -86,8 +54,20 @@ def wait_for_page(page, name: str):
         page.wait_for_selector(DRAWN.get(name, "[data-testid='stDataFrame']"), timeout=60_000)
 
 
+# symbols the dashboard writes, all in DejaVu Sans (Debian's fonts-dejavu-core, which chromium falls back to)
+SYMBOLS = set("±·×†…−–")
+TEXT = ("() => document.body.innerText + [...document.querySelectorAll('.js-plotly-plot')]"
+        ".map(g => JSON.stringify(g.layout) + JSON.stringify(g.data.map(t => t.name))).join('')")
+WIDTHS = ("() => ({page: document.documentElement.scrollWidth, window: window.innerWidth, boxes: [...document"
+          ".querySelectorAll('div.xlt-scroll')].map(d => ({overflow: getComputedStyle(d).overflowX, inner: d.scrollWidth,"
+          " outer: d.clientWidth}))})")
+
+
 @pytest.mark.parametrize("name", list(PAGES))
 def test_every_page_loads_in_chromium(browser, server, name):
+    """Every page draws on the synthetic database without an error; no mark on it needs an emoji font (Debian
+    chromium has none: it would show an empty box); at a phone's width (390 px) the page never scrolls sideways,
+    a table too wide for it (the study table, 16 columns) scrolling inside its own box. Screenshots of both."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(f"{server}/{'' if name == 'overview' else name}")  # the default page lives at /
@@ -95,8 +75,22 @@ def test_every_page_loads_in_chromium(browser, server, name):
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.get_by_text("Page not found").count() == 0
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    text = page.evaluate(TEXT)
+    odd = {c for c in text if ord(c) > 127 and c not in SYMBOLS and not unicodedata.category(c).startswith(("L", "M"))}
+    assert not odd, sorted(odd)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_function("() => window.innerWidth === 390")
+    page.wait_for_timeout(300)  # the layout settles (the sidebar collapses)
+    widths = page.evaluate(WIDTHS)
+    shown = page.locator("div.xlt-scroll").first if name == "overview" else page
+    shown.screenshot(path=str(SHOTS / f"{name}_390.png"))
     page.close()
     assert (SHOTS / f"{name}.png").stat().st_size > 10_000
+    assert widths["page"] <= widths["window"], widths
+    if name == "overview":
+        assert widths["boxes"] and all(b["overflow"] == "auto" for b in widths["boxes"])
+        assert any(b["inner"] > b["outer"] for b in widths["boxes"]), widths
 
 
 def redraw_with_em(page, read: str, shot: str):

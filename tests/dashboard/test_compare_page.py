@@ -9,18 +9,13 @@ import duckdb
 import pandas as pd
 import pytest
 
-from test_browser import CHROMIUM, SHOTS, browser, server, serving  # noqa: F401 (browser, server: fixtures)
+from test_browser import CHROMIUM, SHOTS, browser  # noqa: F401 (browser: a fixture)
 from test_truth import TRACES, close, page_csv
 from xlt_core.cli import main
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM and not __import__("os").environ.get("CI"),
                                  reason="Debian chromium not installed")]
-
-
-@pytest.fixture(scope="module")
-def demo_server(demo_db):
-    yield from serving(demo_db)
 
 
 def opened(browser, url: str, title: str | None = None, selector: str | None = None):  # noqa: F811

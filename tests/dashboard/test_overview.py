@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from test_browser import CHROMIUM, SHOTS, browser, server, wait_for_page  # noqa: F401 (browser, server: fixtures)
+from test_browser import CHROMIUM, SHOTS, browser, wait_for_page  # noqa: F401 (browser: a fixture)
 from test_truth import page_csv
 
 pytestmark = [pytest.mark.browser,

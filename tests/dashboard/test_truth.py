@@ -9,7 +9,7 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from test_browser import CHROMIUM, browser, server, wait_for_page  # noqa: F401 (browser, server: fixtures)
+from test_browser import CHROMIUM, browser, wait_for_page  # noqa: F401 (browser: a fixture)
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM and not __import__("os").environ.get("CI"),

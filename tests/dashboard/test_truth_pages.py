@@ -8,7 +8,7 @@ import io
 import pandas as pd
 import pytest
 
-from test_browser import CHROMIUM, SHOTS, browser, server  # noqa: F401 (browser, server: fixtures)
+from test_browser import CHROMIUM, SHOTS, browser  # noqa: F401 (browser: a fixture)
 from test_truth import close, open_page
 
 pytestmark = [pytest.mark.browser,

@@ -7,7 +7,7 @@ import io
 
 import pandas as pd
 
-from test_browser import SHOTS, browser, server, wait_for_page  # noqa: F401 (browser, server: fixtures)
+from test_browser import SHOTS, browser, wait_for_page  # noqa: F401 (browser: a fixture)
 from test_truth import close, figure, open_page, pytestmark  # noqa: F401 (pytestmark: browser, chromium)
 
 
