@@ -352,7 +352,7 @@ def language_bars(df: pd.DataFrame, title: str = "") -> go.Figure:
         error = None
         if has:
             error = dict(type="data", symmetric=False, array=(g["hi"] - g["gain"]).to_numpy(),
-                         arrayminus=(g["gain"] - g["lo"]).to_numpy(), thickness=1.2, width=3, color="#444")
+                         arrayminus=(g["gain"] - g["lo"]).to_numpy(), thickness=1.2, width=3, color=NEUTRAL)
         fig.add_bar(x=g["language"], y=g["gain"], name=sign, error_y=error, showlegend=True,
                     marker=dict(color=colour, opacity=[0.45 if c else 1.0 for c in cross],
                                 pattern=dict(shape=["/" if c else "" for c in cross], fgcolor="white")),
@@ -528,7 +528,7 @@ def _name_families(fig: go.Figure, codes: list[str], heat: bool = False, axis: s
     for label, first, last in family_groups(codes):
         fig.add_annotation(x=(first + last) / 2, y=1.0, xref=f"x{axis}", yref=f"y{axis} domain", text=label,
                            showarrow=False, textangle=-40, xanchor="left", yanchor="bottom",
-                           font={"size": 11, "color": "#444"})
+                           font={"size": 11, "color": NEUTRAL})
         if first:
             fig.add_shape(type="line", x0=first - 0.5, x1=first - 0.5, y0=0, y1=1, xref=f"x{axis}",
                           yref=f"y{axis} domain", line={"width": 3 if heat else 1, "color": "white" if heat else "#aaa",

@@ -44,6 +44,7 @@ class LocalLauncher:
         gpus = _gpu_count() if device in ("auto", "cuda") else 0
         self.slots = [str(i) for i in range(gpus)][:workers] if gpus else [None] * workers
         self.free = list(self.slots)
+        self.threads = max(1, (os.cpu_count() or 1) // len(self.slots))  # CPU threads of a CPU worker
 
     def capacity(self) -> int:
         return len(self.free)
@@ -59,6 +60,9 @@ class LocalLauncher:
         device = self.device
         if slot is not None:
             env["CUDA_VISIBLE_DEVICES"], device = slot, "cuda"
+        else:  # CPU workers share the cores instead of each spinning threads on all of them (unless the user chose)
+            for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+                env.setdefault(name, str(self.threads))
         proc = subprocess.Popen([sys.executable, "-m", "xlt_core.runner", str(logs / f"{cfg.stage_id}.json"),
                                  str(self.runs_dir), device, parent_flag()], stdout=log, stderr=subprocess.STDOUT,
                                 env=env)

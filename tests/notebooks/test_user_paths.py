@@ -43,7 +43,8 @@ def _set(argv: list[str], option: str, value) -> list[str]:
 
 def on_embedded_default(argv: list[str], port: int) -> list[str]:
     """The command as it runs here: the embedded model and data, the CPU, tiny sizes, a free port; sweeps as their
-    --smoke dry run (Slurm through submitit's local cluster); data pulled from the embedded data."""
+    --smoke dry run with two local workers (Slurm through submitit's local cluster); data pulled from the embedded
+    data."""
     if argv[0] == "run":
         argv = _set(_set(_set(argv, "--model", "tiny"), "--data", "sample"), "--device", "cpu")
         a = build_parser().parse_args(argv)
@@ -58,6 +59,7 @@ def on_embedded_default(argv: list[str], port: int) -> list[str]:
         argv = _set(argv, "--source", "sample")
     elif argv[:2] == ["sweep", "run"]:
         argv = argv + ([] if "--smoke" in argv else ["--smoke"])
+        argv = argv + ([] if "--workers" in argv else ["--workers", "2"])  # the two cores here, a thread each
         argv = argv + (["--cluster", "local"] if "slurm" in argv else [])
     if argv[0] in ("dashboard", "demo") and "--no-serve" not in argv:
         argv = _set(argv, "--port", port)
@@ -167,7 +169,7 @@ def test_every_sweep_file_plans_preflights_and_runs_its_smoke_chains(path, work)
     dry = smoke(chains)
     for kind in (lambda c: regime(c[-1].intermediate_task), lambda c: get_task(c[-1].task).type):
         assert {kind(c) for c in dry} == {kind(c) for c in chains}  # every regime, every target task type
-    proc = run(["sweep", "run", str(path), "--smoke"], work)
+    proc = run(["sweep", "run", str(path), "--smoke", "--workers", "2"], work)
     assert proc.returncode == 0, proc.stderr[-3000:]
     for stages in dry:
         assert (work / "runs" / stages[-1].stage_id / "config.json").exists()

@@ -57,3 +57,25 @@ def test_a_grid_overrides_the_top_level_under_either_spelling_and_an_override_be
                  "grids:\n  - models: [xlm-roberta-base, xlm-roberta-large]\n")
     assert [ch[0].model for ch in load_sweep(f)] == ["xlm-roberta-base", "xlm-roberta-large"]
     assert {ch[0].model for ch in load_sweep(f, overrides("tiny"))} == {"tiny"}
+
+
+def test_local_cpu_workers_share_the_cores(tmp_path, monkeypatch):
+    """Two CPU workers on a 4-core machine get two threads each (OMP/MKL), not four each spinning on all of them;
+    a thread count the user set is kept."""
+    import subprocess
+
+    from xlt_core import executors
+
+    seen = []
+    monkeypatch.setattr(executors.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(subprocess, "Popen", lambda argv, **kw: seen.append(kw["env"]) or object())
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.delenv("MKL_NUM_THREADS", raising=False)
+    launcher = executors.LocalLauncher(tmp_path, workers=2, device="cpu")
+    cfg = chain(model="tiny", intermediate="none", target="xnli")[-1]
+    launcher.start(cfg)
+    assert seen[-1]["OMP_NUM_THREADS"] == seen[-1]["MKL_NUM_THREADS"] == "2"
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    launcher.start(cfg)
+    assert seen[-1]["OMP_NUM_THREADS"] == "3" and seen[-1]["MKL_NUM_THREADS"] == "2"
+    assert executors.LocalLauncher(tmp_path, workers=1, device="cpu").threads == 4
