@@ -33,7 +33,7 @@ from xlt_core.results import queries, synthetic  # noqa: E402
 SERVE = Path(__file__).resolve().parent.parent / "dashboard" / "serve.py"  # what `xlt dashboard` runs
 # a page is drawn when the app is idle and what it shows is there: its plotly charts with their data (how many, on
 # the synthetic database), or its study table / data frames
-PAGES = {"overview": 0, "languages": 3, "model_size": 2, "scaling": 2, "regimes": 1, "cost": 1, "published": 2,
+PAGES = {"overview": 0, "languages": 3, "model_size": 3, "scaling": 2, "regimes": 1, "cost": 1, "published": 2,
          "claims": 0, "runs": 1, "compare": 2}
 IDLE = "!document.querySelector('[data-testid=\"stStatusWidget\"]')"
 CHARTS = "[...document.querySelectorAll('.js-plotly-plot')].filter(g => g._fullData && g._fullData.length).length"
