@@ -82,7 +82,8 @@ def serve(db):
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, str(REPO / "dashboard" / "serve.py"), "--server.address", "127.0.0.1", "--server.port",
-         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],  # it serves the whole session: no polling of the repository's files
         env={**os.environ, "XLT_DB": str(db)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60

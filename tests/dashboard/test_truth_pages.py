@@ -54,6 +54,17 @@ def shoot(page, title: str, file: str) -> None:
     assert (SHOTS / file).stat().st_size > 10_000
 
 
+def drawn_and_csv(browser, url: str, name: str, title: str, csv_key: str, shot: str):  # noqa: F811
+    """Open `url`, read the figure titled `title` and the CSV under key `csv_key`, keep a screenshot of the figure:
+    (drawn figure, CSV rows)."""
+    page = open_page(browser, url, name, title)
+    drawn = page.evaluate(DRAWN, title)
+    rows = csv_of(page, csv_key)
+    shoot(page, title, shot)
+    page.close()
+    return drawn, rows
+
+
 def heatmap_matches_its_csv(page, title: str) -> tuple[pd.DataFrame, dict]:
     """Every heatmap cell drawn equals its CSV row (gain; number in grey italics exactly where the interval
     crosses zero; the hover's family), every CSV row drawn once. Returns the rows and the drawn figure."""
@@ -104,11 +115,8 @@ def test_languages_heatmap_draws_its_csv(browser, server):  # noqa: F811
 
 def test_scaling_lines_and_bands_draw_their_csv(browser, server):  # noqa: F811
     title = "xnli: gain vs intermediate training examples"
-    page = open_page(browser, f"{server}/scaling?scaling_target=xnli", "scaling", title)
-    drawn = page.evaluate(DRAWN, title)
-    rows = csv_of(page, "scaling_xnli")
-    shoot(page, title, "scaling_bands.png")
-    page.close()
+    drawn, rows = drawn_and_csv(browser, f"{server}/scaling?scaling_target=xnli", "scaling", title, "scaling_xnli",
+                                "scaling_bands.png")
     assert set(rows["target_task"]) == {"xnli"} and rows["model"].nunique() == 2
     models = sorted(rows["model"].unique())  # one panel per model, in this order (their titles)
     assert [a["text"] for a in drawn["annotations"]][:2] == models
@@ -138,11 +146,7 @@ def test_scaling_lines_and_bands_draw_their_csv(browser, server):  # noqa: F811
 
 def test_cost_points_and_intervals_draw_their_csv(browser, server):  # noqa: F811
     title = "gain vs device-hours"
-    page = open_page(browser, f"{server}/cost", "cost", title)
-    drawn = page.evaluate(DRAWN, title)
-    rows = csv_of(page, "gain_vs_cost")
-    shoot(page, title, "cost_intervals.png")
-    page.close()
+    drawn, rows = drawn_and_csv(browser, f"{server}/cost", "cost", title, "gain_vs_cost", "cost_intervals.png")
     assert not rows.duplicated(["variant"]).any() and rows["ci_low"].notna().all()  # ten seeds: every interval
     expected = {r.variant: r for r in rows.itertuples()}
     seen = set()
