@@ -55,10 +55,12 @@ def url_choices(name: str, options: list) -> str:
     return name
 
 
-def chart(fig, df: pd.DataFrame, name: str) -> None:
+def chart(fig, df: pd.DataFrame, name: str, select: bool = False):
     """A plotly chart and, under it, the rows it was drawn from as a CSV download and the figure itself as SVG and
-    PNG (charts.export, made when clicked; keys `svg-<name>`, `png-<name>`)."""
-    st.plotly_chart(fig, width="stretch", key=f"chart-{name}")
+    PNG (charts.export, made when clicked; keys `svg-<name>`, `png-<name>`). `select`: a click on a point reruns
+    the page, and the chart's selection event is returned (its `selection.points`); else None."""
+    event = st.plotly_chart(fig, width="stretch", key=f"chart-{name}",
+                            **({"on_select": "rerun", "selection_mode": "points"} if select else {}))
     with st.container(horizontal=True, gap="small"):
         _csv(df, name, "Download the data (CSV)")
         if charts.can_export():
@@ -68,6 +70,7 @@ def chart(fig, df: pd.DataFrame, name: str) -> None:
                                    on_click="ignore", help="The figure as drawn here, on a white background")
         else:
             st.caption("Figures as SVG/PNG need Chrome or Chromium on the PATH (kaleido draws them there).")
+    return event if select else None
 
 
 def downloads(df, name: str, label: str = "Download the data (CSV)") -> None:

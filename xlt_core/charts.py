@@ -1,6 +1,6 @@
-"""Pure figure builders: a DataFrame in, a plotly figure out (or, for the overview's tables, HTML: a coloured table
-draws much sooner than a plotly figure). No Streamlit, no database, no torch: the dashboard and the analysis
-notebooks both draw with these."""
+"""Pure figure builders: a DataFrame in, a plotly figure out (or, for the gain tables, HTML: a coloured table draws
+much sooner than a plotly figure). No Streamlit, no database, no torch: the dashboard and the analysis notebooks both
+draw with these. The per-language figures are in language_charts."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
-from .tasks import LANGUAGES
 
 # Colour rules. Red-blue (RdBu, centred on zero) means gain/loss and nothing else. Series are told apart by a
 # colour-blind-safe palette (Okabe & Ito's, without its vermillion, which would read as a loss) and, past its seven
@@ -28,56 +27,6 @@ def style(i: int) -> dict:
     k = i // len(PALETTE)
     return {"color": PALETTE[i % len(PALETTE)], "dash": DASHES[k % len(DASHES)],
             "symbol": SYMBOLS[k % len(SYMBOLS)]}
-
-
-def gain_heatmap(gains: pd.DataFrame, title: str = "", per_panel: int = 20) -> go.Figure:
-    """Rows: variants (`variant`, else model · intermediate task), best mean gain on top; columns: target languages,
-    English first, then grouped by family and script (tasks.LANGUAGES), the families named over the columns, in
-    panels one above the other of at most `per_panel` languages (split between families where one can), so that
-    each cell has room for its number; cells: the gain in points over the same model without intermediate
-    training, one decimal, RdBu centred on zero (one colour bar for all panels). With `lo`/`hi`
-    (analysis.with_language_tests, one row per cell) a cell whose 95% interval crosses zero, or that has none
-    (`crosses_zero`), has its number in grey italics; the hover gives the language's name, family and script, the
-    gain, its interval and seeds. The height grows with the rows."""
-    from plotly.subplots import make_subplots
-
-    df = gains.assign(row=gains["variant"] if "variant" in gains else gains["model"] + " · "
-                      + gains["intermediate_task"])
-    pivot = df.pivot_table(index="row", columns="language", values="gain", aggfunc="mean", sort=False)
-    pivot = pivot.loc[pivot.mean(axis=1).sort_values(ascending=False, kind="stable").index,
-                      language_order(pivot.columns)]
-    rows = list(pivot.index)
-    tested = {"lo", "hi"} <= set(df.columns) and not df.duplicated(["row", "language"]).any()
-    cells = df.set_index(["row", "language"]).to_dict("index") if tested else {}  # (row, language) -> its row
-    values = pivot.to_numpy(dtype=float)
-    limit = max(1.0, float(np.nanmax(np.abs(values)))) if np.isfinite(values).any() else 1.0
-    panels = language_panels(list(pivot.columns), per_panel)
-    fig = make_subplots(rows=len(panels), cols=1, vertical_spacing=min(0.3, 150 / (60 + (150 + 22 * len(rows))
-                                                                                      * len(panels))))
-    for k, langs in enumerate(panels, start=1):
-        z = pivot[langs].to_numpy(dtype=float)
-        text, custom = [], []
-        for i, r in enumerate(rows):
-            text.append([]), custom.append([])
-            for j, lang in enumerate(langs):
-                name, script, family = LANGUAGES.get(lang, (lang, "?", "?"))
-                cell = cells.get((r, lang))
-                text[-1].append(_heat_text(z[i, j], cell))
-                custom[-1].append([name, family, script, *_interval_words(cell)])
-        fig.add_trace(go.Heatmap(
-            z=z, x=langs, y=rows, coloraxis="coloraxis", text=text, texttemplate="%{text}", customdata=custom,
-            textfont={"size": 11}, xgap=1, ygap=1, name=f"languages {k}",
-            hovertemplate="%{y}<br>%{customdata[0]} (%{x}): %{customdata[1]}, %{customdata[2]} script<br>"
-                          "gain %{z:+.1f}<br>%{customdata[3]}<br>%{customdata[4]}<extra></extra>"), row=k, col=1)
-        _name_families(fig, langs, heat=True, axis="" if k == 1 else str(k))
-        fig.update_yaxes(autorange="reversed", row=k, col=1)
-        fig.update_xaxes(tickangle=0, row=k, col=1)
-    fig.update_xaxes(title_text="target language (grouped by family, then script)", row=len(panels), col=1)
-    fig.update_layout(title=title, coloraxis={"colorscale": GAIN_SCALE, "cmid": 0, "cmin": -limit, "cmax": limit,
-                                              "colorbar": {"title": "gain (pts)", "thickness": 12, "len": 0.5,
-                                                           "y": 1, "yanchor": "top"}},
-                      height=60 + (150 + 22 * len(rows)) * len(panels), margin={"l": 10, "r": 10, "t": 150, "b": 10})
-    return fig
 
 
 def gain_bars(df: pd.DataFrame, x: str, color: str, title: str = "", error: str | None = None) -> go.Figure:
@@ -198,7 +147,7 @@ def gain_vs_cost(df: pd.DataFrame, front: pd.DataFrame | None = None, title: str
         seeds = g["seeds"] if "seeds" in g else pd.Series([np.nan] * len(g), index=g.index)
         lo = g["ci_low"] if has_ci else pd.Series([np.nan] * len(g), index=g.index)
         hi = g["ci_high"] if has_ci else pd.Series([np.nan] * len(g), index=g.index)
-        about = [f"{i}, {k} seed(s)" for i, k in zip([_interval_text(a, b) for a, b in zip(lo, hi)], seeds)]
+        about = [f"{i}, {k} seed(s)" for i, k in zip([interval_text(a, b) for a, b in zip(lo, hi)], seeds)]
         fig.add_trace(go.Scatter(  # text and hovertext, not customdata: the SVG export keeps plain point markers
             x=g["hours"], y=g["gain"], mode="markers", name=str(name), error_y=error, text=list(names.astype(str)),
             hovertext=about,
@@ -222,6 +171,9 @@ def gain_vs_cost(df: pd.DataFrame, front: pd.DataFrame | None = None, title: str
 _RDBU = get_colorscale("RdBu")  # [[position, "rgb(r,g,b)"], ...], as the plotly heatmaps
 _STOPS = np.array([p for p, _ in _RDBU])
 _RGB = np.array([[float(c) for c in colour[4:-1].split(",")] for _, colour in _RDBU])
+GAIN_BLUE = _RDBU[-2][1]  # a gain (RdBu's blue end, one step in: the darkest is near black)
+LOSS_RED = _RDBU[1][1]  # a loss (RdBu's red end, one step in)
+MARKERS = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star"]  # a marker shape per series, as colour
 TABLE_CSS = """<style>
 table.xlt-table {border-collapse: collapse; font-size: 0.85rem}
 table.xlt-table th, table.xlt-table td {padding: 0.15rem 0.5rem; border: 1px solid rgba(128, 128, 128, 0.3);
@@ -319,57 +271,6 @@ def gain_table(summary: pd.DataFrame) -> str:
                               f"seeds where a cell has two or more; {ONE_SEED} one seed: over its evaluation examples "
                               "only (a paired bootstrap; normal when a language filter combines languages).\n"
                               f"The gains rest on {rests} (each cell's in the CSV).")
-
-
-def score_table(table: pd.DataFrame) -> str:
-    """analysis.xtreme_table as an HTML table: one decimal, an empty cell where a task is missing, the partial
-    tasks listed."""
-    shown = table.assign(partial=table["partial"].map(", ".join)) if "partial" in table else table
-    numbers = [c for c in shown.columns if c not in ("variant", "model", "intermediate_task", "partial")]
-    return html_table(shown, "xlt-scores", {c: "{:.1f}" for c in numbers})
-
-
-CROSSES = "interval crosses 0"  # the legend entry of the hatched bars
-
-
-def language_bars(df: pd.DataFrame, title: str = "") -> go.Figure:
-    """Per-language gains of one variant (analysis.by_language): blue bars for a gain, red for a loss (the ends of
-    GAIN_SCALE), the languages in language_order (English first, then by family and script) with the families
-    named over them; script and the rest in the hover. With `lo`/`hi` (analysis.gain_intervals) each bar has its 95%
-    interval as an error bar, and a bar whose interval crosses zero (or that has none: `crosses_zero`) is hatched
-    and paler, with a legend entry saying so."""
-    order = language_order(df["language"])
-    df = df.set_index("language", drop=False).loc[order]
-    has = "lo" in df and "hi" in df
-    crossing = df["crosses_zero"].astype(bool) if "crosses_zero" in df else pd.Series(False, index=df.index)
-    hover = [c for c in ("name", "family", "script", "score", "baseline", "lo", "hi", "interval", "seeds",
-                         "examples") if c in df]
-    fig = go.Figure()
-    for sign, colour, g in (("gain", GAIN_BLUE, df[df["gain"] >= 0]), ("loss", LOSS_RED, df[df["gain"] < 0])):
-        if g.empty:
-            continue
-        cross = crossing.loc[g.index].to_numpy()
-        error = None
-        if has:
-            error = dict(type="data", symmetric=False, array=(g["hi"] - g["gain"]).to_numpy(),
-                         arrayminus=(g["gain"] - g["lo"]).to_numpy(), thickness=1.2, width=3, color=NEUTRAL)
-        fig.add_bar(x=g["language"], y=g["gain"], name=sign, error_y=error, showlegend=True,
-                    marker=dict(color=colour, opacity=[0.45 if c else 1.0 for c in cross],
-                                pattern=dict(shape=["/" if c else "" for c in cross], fgcolor="white")),
-                    customdata=g[hover].to_numpy(),
-                    hovertemplate="%{x}: gain %{y:+.1f}<br>" + "<br>".join(
-                        f"{c} %{{customdata[{k}]{':.1f' if c in ('score', 'baseline', 'lo', 'hi') else ''}}}"
-                        for k, c in enumerate(hover)) + "<extra></extra>")
-    if crossing.any():
-        fig.add_bar(x=[None], y=[None], name=CROSSES, marker=dict(color="rgba(0, 0, 0, 0)",
-                    line=dict(color="grey", width=1), pattern=dict(shape="/", fgcolor="grey")), hoverinfo="skip")
-    fig.add_hline(y=0, line_width=1, line_color="grey")
-    _name_families(fig, order)
-    fig.update_layout(title=title, yaxis_title="gain over no intermediate training (pts)",
-                      xaxis_title="language (grouped by family, then script)", barmode="overlay",
-                      xaxis=dict(categoryorder="array", categoryarray=order, tickangle=0),
-                      margin={"t": 150}, legend_title_text="bars")
-    return fig
 
 
 def gap_bars(df: pd.DataFrame, x: str = "target_task", color: str = "variant", title: str = "") -> go.Figure:
@@ -491,90 +392,14 @@ def size_scatter(pairs: pd.DataFrame, small: str = "base", large: str = "large",
     return fig
 
 
-# Languages, Scaling and Cost: helpers of gain_heatmap, language_bars, gain_lines, gain_vs_cost; the English gap --
-GAIN_BLUE = _RDBU[-2][1]  # a gain (RdBu's blue end, one step in: the darkest is near black)
-LOSS_RED = _RDBU[1][1]  # a loss (RdBu's red end, one step in)
-MARKERS = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star"]  # a marker shape per series, as colour
-CROSSING_TEXT = '<span style="color:#6e6e6e"><i>{}</i></span>'  # a heatmap cell whose interval crosses 0
+# helpers: interval words (here and language_charts), line colours, log ticks ---------------------------------------
 
 
-def language_order(codes) -> list[str]:
-    """Language codes (each once) with English first, then grouped by family, then script (tasks.LANGUAGES), then
-    by code; unknown codes last."""
-    def key(code):
-        _, script, family = LANGUAGES.get(code, (code, "~", "~"))
-        return (code != "en", family, script, code)
-
-    return sorted(dict.fromkeys(codes), key=key)
-
-
-def family_groups(codes: list[str]) -> list[tuple[str, int, int]]:
-    """(label, first index, last index) of each run of one family in `codes` (as language_order gives them);
-    English is a group of its own, labelled English."""
-    groups: list[tuple[str, int, int]] = []
-    for i, code in enumerate(codes):
-        label = "English" if code == "en" else LANGUAGES.get(code, (code, "?", "?"))[2]
-        if groups and groups[-1][0] == label and code != "en" and groups[-1][0] != "English":
-            groups[-1] = (label, groups[-1][1], i)
-        else:
-            groups.append((label, i, i))
-    return groups
-
-
-def _name_families(fig: go.Figure, codes: list[str], heat: bool = False, axis: str = "") -> None:
-    """The families' names over a categorical x axis of language codes (x`axis`, over its y`axis` domain; slanted,
-    so that one-language families do not overlap) and a thin line between two families (white over a heatmap,
-    dotted grey over bars)."""
-    for label, first, last in family_groups(codes):
-        fig.add_annotation(x=(first + last) / 2, y=1.0, xref=f"x{axis}", yref=f"y{axis} domain", text=label,
-                           showarrow=False, textangle=-40, xanchor="left", yanchor="bottom",
-                           font={"size": 11, "color": NEUTRAL})
-        if first:
-            fig.add_shape(type="line", x0=first - 0.5, x1=first - 0.5, y0=0, y1=1, xref=f"x{axis}",
-                          yref=f"y{axis} domain", line={"width": 3 if heat else 1, "color": "white" if heat else "#aaa",
-                                                        "dash": "solid" if heat else "dot"})
-
-
-def language_panels(codes: list[str], per_panel: int = 20) -> list[list[str]]:
-    """`codes` (in language_order) cut into runs of at most `per_panel`, each cut between two families where the
-    run has one past its middle, else where it is full."""
-    if len(codes) <= per_panel:
-        return [list(codes)]
-    panels, rest = [], list(codes)
-    while len(rest) > per_panel:
-        starts = [first for _, first, _ in family_groups(rest)]
-        cut = max([s for s in starts if per_panel // 2 <= s <= per_panel] or [per_panel])
-        panels.append(rest[:cut])
-        rest = rest[cut:]
-    return panels + [rest] if rest else panels
-
-
-def _heat_text(gain: float, cell) -> str:
-    """A heatmap cell's text: the gain with one decimal, in grey italics (CROSSING_TEXT) where its interval crosses
-    zero or it has none; empty for a missing cell."""
-    if gain is None or not np.isfinite(gain):
-        return ""
-    shown = f"{gain:.1f}"
-    if cell is None:
-        return shown
-    crosses = bool(cell["crosses_zero"]) if "crosses_zero" in cell else not (cell["lo"] > 0 or cell["hi"] < 0)
-    return CROSSING_TEXT.format(shown) if crosses else shown
-
-
-def _interval_text(lo, hi) -> str:
+def interval_text(lo, hi) -> str:
     """'95% interval [a, b]' with one decimal, or 'no interval'."""
     if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
         return "no interval"
     return f"95% interval [{lo:+.1f}, {hi:+.1f}]"
-
-
-def _interval_words(cell) -> list[str]:
-    """A heatmap cell's hover lines after the gain: its interval (and rule) and its seeds."""
-    if cell is None:
-        return ["no interval", ""]
-    rule = f" ({cell['interval']})" if "interval" in cell and isinstance(cell["interval"], str) else ""
-    seeds = f"{int(cell['seeds'])} seed(s)" if "seeds" in cell and pd.notna(cell["seeds"]) else ""
-    return [_interval_text(cell["lo"], cell["hi"]) + rule, seeds]
 
 
 def _rgba(colour: str, alpha: float) -> str:
@@ -603,36 +428,3 @@ def _si(value: float) -> str:
         if value >= scale:
             return f"{value / scale:g}{suffix}"
     return f"{value:g}"
-
-
-def english_gap_bars(df: pd.DataFrame, title: str = "") -> go.Figure:
-    """The English gap of the chosen variants (analysis.english_gap_view: `variant`, `model_size`, `gap`, `english`,
-    `others`, `baseline`): horizontal bars, one row per variant, sorted by gap within one panel per model size, so
-    that base and large never share a bar; the baselines (no intermediate training) in grey, the rest in
-    PALETTE[0]. The gap: English score minus the mean of the other languages' (points)."""
-    from plotly.subplots import make_subplots
-
-    sizes = list(dict.fromkeys(df["model_size"])) or [""]
-    counts = [max(1, int((df["model_size"] == s).sum())) for s in sizes]
-    fig = make_subplots(rows=len(sizes), cols=1, shared_xaxes=True, row_heights=counts, vertical_spacing=0.06,
-                        subplot_titles=[f"{s} model" for s in sizes])
-    shown = set()
-    for r, size in enumerate(sizes, start=1):
-        g = df[df["model_size"] == size].sort_values("gap", kind="stable")
-        for kind, colour, part in (("no intermediate training", PALETTE[6], g[g["baseline"]]),
-                                   ("after intermediate training", PALETTE[0], g[~g["baseline"]])):
-            if part.empty:
-                continue
-            fig.add_trace(go.Bar(
-                x=part["gap"], y=part["variant"], orientation="h", name=kind, marker_color=colour,
-                legendgroup=kind, showlegend=kind not in shown,
-                customdata=part[["english", "others"]].to_numpy(dtype=float),
-                hovertemplate="%{y}<br>English − others: %{x:+.1f}<br>English %{customdata[0]:.1f}, others "
-                              "%{customdata[1]:.1f}<extra></extra>"), row=r, col=1)
-            shown.add(kind)
-        fig.update_yaxes(categoryorder="array", categoryarray=list(g["variant"]), automargin=True, row=r, col=1)
-    fig.update_xaxes(title_text="English − mean of the other languages (pts)", row=len(sizes), col=1)
-    fig.update_layout(title=title, barmode="overlay", height=160 + 26 * sum(counts) + 40 * len(sizes),
-                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -60 / (160 + 26 * sum(counts)),
-                              "yanchor": "top"}, margin={"l": 10, "b": 90})
-    return fig

@@ -2,15 +2,32 @@
 family and script; the English gap of the best variants."""
 
 import dataclasses
+import html
+from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import common, data
-from xlt_core import analysis, charts
+from xlt_core import analysis, language_charts
+from xlt_core.charts import interval_text
+from xlt_core.study import runs_link
 from xlt_core.tasks import TASKS
 
 HEAT_ROWS = ["full training sets", "every data size"]  # the heatmap's rows: variants on all their data, or all
 GAP_N = ["5", "10", "20", "40", "all"]  # how many of the best variants the English gap shows
+
+def cell_link(cell, target: str, split: str, metric: str) -> str:
+    """The clicked heatmap cell in one line (variant, language, gain, interval, seeds) with a link to the Runs page
+    filtered to its runs: model, intermediate task, target task and language (study.runs_link), split and metric."""
+    link = runs_link(cell["model"], cell["intermediate_task"], target, split, metric) + "&" + urlencode(
+        {"lang": cell["language"]})
+    words = ", ".join(w for w in (interval_text(cell.get("lo"), cell.get("hi")),
+                                  f"{int(cell['seeds'])} seed(s)" if pd.notna(cell.get("seeds")) else "") if w)
+    return (f'<p class="xlt-cell">{html.escape(cell["variant"])} on {html.escape(str(cell.get("name", "")))} '
+            f'({html.escape(cell["language"])}): gain {cell["gain"]:+.1f} ({html.escape(words)}). '
+            f'<a href="{html.escape(link)}" target="_self">Open the runs behind this cell</a></p>')
+
 
 db, f, values = common.context()
 st.header("Languages")
@@ -44,13 +61,20 @@ st.caption(f"Each cell: the mean gain over seeds (points) of the row's variant o
            f"({rows_choice}), sorted by their mean gain over the languages, best on top. Columns: English, then the "
            f"other languages grouped by family (named above the columns) and within a family by script. Blue: gain, "
            f"red: loss, the darkest at ±{limit:.1f} points. Numbers in grey italics: the gain's 95% interval "
-           "crosses 0 (or there is none). The hover gives the language, its family and script, the interval and the seeds; the "
-           "CSV has one row per cell.")
+           "crosses 0 (or there is none). The hover gives the language, its family and script, the interval and the seeds; a "
+           "click opens the runs behind the cell; the CSV has one row per cell.")
 heat_columns = [c for c in ("variant", "model", "model_size", "intermediate_task", "intermediate_size", "selection",
                             "target_task", "language", "name", "family", "script", "score", "baseline", "gain", "lo",
                             "hi", "interval", "crosses_zero", "seeds", "examples") if c in heat]
-common.chart(charts.gain_heatmap(heat, title=f"{target}: gain by variant and language"), heat[heat_columns],
-             f"language_heatmap_{target}")
+event = common.chart(language_charts.gain_heatmap(heat, title=f"{target}: gain by variant and language",
+                                                  clickable=True),
+                     heat[heat_columns], f"language_heatmap_{target}", select=True)
+picked = [p for p in event.selection.points if "x" in p and "y" in p] if event else []
+cell = heat[(heat["variant"] == picked[0]["y"]) & (heat["language"] == picked[0]["x"])] if picked else heat.iloc[:0]
+if cell.empty:
+    st.caption("Click a cell to open the runs behind it.")
+else:
+    st.html(cell_link(cell.iloc[0], target, f.split, f.metric))
 
 st.subheader("One variant")
 ranking = analysis.variant_ranking(per_language)
@@ -62,7 +86,7 @@ st.caption("Each bar: the mean gain over seeds with its 95% interval (Student's 
            "more, else a paired bootstrap over the language's evaluation examples). Blue: a gain, red: a loss; "
            "hatched and paler: the interval crosses 0 (or there is none). Languages grouped by family (named above "
            "the bars), then script, English first. The CSV has the interval, its rule, the seeds and the examples.")
-common.chart(charts.language_bars(rows, title=f"{target}: gain after {variant}, by language"), rows,
+common.chart(language_charts.language_bars(rows, title=f"{target}: gain after {variant}, by language"), rows,
              f"language_gains_{target}_{variant}")
 by_group = rows.groupby(["family", "script"], as_index=False).agg(languages=("language", "count"),
                                                                  gain=("gain", "mean"))
@@ -88,5 +112,5 @@ st.caption(f"English − others: the English score minus the mean score of the o
            f"to the other languages. Shown: the {len(top)} variants with the best mean gain over the languages"
            f"{f', the {len(extra)} added' if extra else ''}, and in grey the baselines (no intermediate training) of "
            "their model sizes; one panel per model size, sorted by gap.")
-common.chart(charts.english_gap_bars(shown, title=f"{target}: English − other languages"), shown,
+common.chart(language_charts.english_gap_bars(shown, title=f"{target}: English − other languages"), shown,
              f"english_gap_{target}")

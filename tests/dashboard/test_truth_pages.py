@@ -4,12 +4,13 @@ error bars) is read back and compared with the rows the page offers under it as 
 screenshots build/screenshots/languages_heatmap.png, scaling_bands.png and cost_intervals.png are kept."""
 
 import io
+from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pytest
 
 from test_browser import CHROMIUM, SHOTS, browser  # noqa: F401 (browser: a fixture)
-from test_truth import close, open_page
+from test_truth import close, open_page, page_csv
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM and not __import__("os").environ.get("CI"),
@@ -67,14 +68,22 @@ def drawn_and_csv(browser, url: str, name: str, title: str, csv_key: str, shot: 
 
 def heatmap_matches_its_csv(page, title: str) -> tuple[pd.DataFrame, dict]:
     """Every heatmap cell drawn equals its CSV row (gain; number in grey italics exactly where the interval
-    crosses zero; the hover's family), every CSV row drawn once. Returns the rows and the drawn figure."""
+    crosses zero), every CSV row drawn once, and every one has its click target (a marker of the trace named
+    'cells' on the same language and row, its hover giving the family and the gain). Returns the rows and the
+    drawn figure, its traces the heatmaps only (one per panel)."""
     drawn = page.evaluate(DRAWN, title)
     rows = csv_of(page, "language_heatmap_")
     assert not rows.duplicated(["variant", "language"]).any()
     expected = {(r.variant, r.language): r for r in rows.itertuples()}
+    heats = [t for t in drawn["traces"] if t["type"] == "heatmap"]
+    targets = [t for t in drawn["traces"] if t["name"] == "cells"]
+    assert len(heats) == len(targets) and len(heats) + len(targets) == len(drawn["traces"])
+    marks = [((y, x), c) for t in targets for x, y, c in zip(t["x"], t["y"], t["customdata"])]
+    assert len(marks) == len(dict(marks)) and set(dict(marks)) == set(expected)
+    for key, (name, family, script, gain, *_) in marks:
+        assert family == expected[key].family and close(gain, expected[key].gain, 0.006), key
     seen = set()
-    for trace in drawn["traces"]:
-        assert trace["type"] == "heatmap"
+    for trace in heats:
         for i, variant in enumerate(trace["y"]):
             for j, lang in enumerate(trace["x"]):
                 z, key = trace["z"][i][j], (variant, lang)
@@ -87,13 +96,13 @@ def heatmap_matches_its_csv(page, title: str) -> tuple[pd.DataFrame, dict]:
                 assert close(z, row.gain), (key, z, row.gain)
                 text = trace["text"][i][j]
                 assert ("<i>" in text) == bool(row.crosses_zero), (key, text, row.crosses_zero)
-                assert f"{row.gain:.1f}" in text and trace["customdata"][i][j][1] == row.family
+                assert f"{row.gain:.1f}" in text
     assert seen == set(expected)
     means = rows.groupby("variant")["gain"].mean().sort_values(ascending=False, kind="stable")
-    first = drawn["traces"][0]
+    first = heats[0]
     assert first["x"][0] == "en" and list(first["y"]) == list(means.index)  # English first; best mean on top
-    assert all(t["y"] == first["y"] for t in drawn["traces"])  # every panel the same rows
-    return rows, drawn
+    assert all(t["y"] == first["y"] for t in heats)  # every panel the same rows
+    return rows, {**drawn, "traces": heats}
 
 
 def test_languages_heatmap_draws_its_csv(browser, server):  # noqa: F811
@@ -111,6 +120,52 @@ def test_languages_heatmap_draws_its_csv(browser, server):  # noqa: F811
     rows, _ = heatmap_matches_its_csv(page, title)
     page.close()
     assert rows["variant"].nunique() == 140 and rows["crosses_zero"].any() and not rows["crosses_zero"].all()
+
+
+# where a heatmap cell (row, language) is drawn, in page pixels: plotly's own axes convert the category's index
+CELL_AT = """([title, row, lang]) => {
+  const g = [...document.querySelectorAll('.js-plotly-plot')].find(g => g.layout.title
+    && (g.layout.title.text || '').includes(title));
+  const heat = g._fullData.find(t => t.type === 'heatmap' && Array.from(t.x).includes(lang));
+  const xa = g._fullLayout[heat.xaxis.replace('x', 'xaxis')], ya = g._fullLayout[heat.yaxis.replace('y', 'yaxis')];
+  const box = g.getBoundingClientRect();
+  return [box.left + xa._offset + xa.l2p(Array.from(heat.x).indexOf(lang)),
+          box.top + ya._offset + ya.l2p(Array.from(heat.y).indexOf(row))];
+}"""
+
+
+def test_a_heatmap_cell_opens_the_runs_behind_it(browser, server):  # noqa: F811
+    """A click on a cell names it (variant, language, gain) and links to the Runs page filtered to its model,
+    intermediate task, target task and language; that page lists exactly those runs."""
+    title = "gain by variant and language"
+    page = open_page(browser, f"{server}/languages?lang_target=xnli&metric=em", "languages", title)
+    rows = csv_of(page, "language_heatmap_")
+    cell = rows[(rows["language"] == "sw") & (rows["intermediate_task"] == "mnli")].iloc[0]
+    page.get_by_text("Click a cell to open the runs behind it").wait_for(timeout=60_000)
+    plot = page.locator(".js-plotly-plot").first
+    plot.scroll_into_view_if_needed()
+    x, y = page.evaluate(CELL_AT, [title, cell["variant"], "sw"])
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+    said = page.locator("p.xlt-cell")
+    said.wait_for(timeout=60_000)
+    assert said.inner_text().startswith(f"{cell['variant']} on Swahili (sw): gain {cell['gain']:+.1f}")
+    link = said.locator("a")
+    query = parse_qs(urlparse(link.get_attribute("href")).query)
+    assert query == {"model": [cell["model"]], "inter": ["mnli"], "target": ["xnli"], "split": ["test"],
+                     "metric": ["em"], "lang": ["sw"]}
+    link.click()
+    page.wait_for_url("**/runs?**", timeout=60_000)
+    page.get_by_text("match the filters").first.wait_for(timeout=60_000)
+    kept = parse_qs(urlparse(page.url).query)
+    # the Runs page took every filter (the app leaves the default split out of the URL), warning of nothing
+    assert {k: kept.get(k) for k in query if k != "split"} == {k: v for k, v in query.items() if k != "split"}
+    assert kept.get("split", ["test"]) == ["test"]
+    assert page.locator("[data-testid='stAlert']").filter(has_text="URL:").count() == 0
+    listed = page_csv(page, "Download every matching run (CSV)")
+    assert len(listed) and set(listed["model"]) == {cell["model"]} and set(listed["intermediate_task"]) == {"mnli"}
+    assert set(listed["target_task"]) == {"xnli"}
+    page.close()
 
 
 def test_scaling_lines_and_bands_draw_their_csv(browser, server):  # noqa: F811

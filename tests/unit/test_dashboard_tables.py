@@ -4,7 +4,7 @@ expected value worked out by hand."""
 import pandas as pd
 import pytest
 
-from xlt_core import analysis, charts
+from xlt_core import analysis, charts, language_charts
 
 
 def per_seed(rows):
@@ -267,8 +267,8 @@ def test_noise_floor_and_the_caution_line():
 
 def test_html_tables_escape_what_they_show(html_cells):
     table = pd.DataFrame({"variant": ["<script>alert(1)</script>"], "model": ["m"], "intermediate_task": ["a&b"],
-                          "xnli": [71.25], "pawsx": [None], "partial": [["udpos", "panx"]]})
-    text = charts.score_table(table)
+                          "xnli": [71.25], "pawsx": [None], "partial": ["udpos, panx"]})
+    text = charts.html_table(table, "xlt-scores", {"xnli": "{:.1f}", "pawsx": "{:.1f}"})
     assert "<script>" not in text and "&lt;script&gt;" in text
     header, rows = html_cells(text)
     assert header == list(table.columns)
@@ -288,7 +288,7 @@ def test_languages_carry_family_and_script():
     out = analysis.by_language(df)
     assert list(out["language"]) == ["de", "hi", "ur"]
     assert list(out["script"]) == ["Latin", "Devanagari", "Arabic"] and out["family"].iloc[1] == out["family"].iloc[2]
-    fig = charts.language_bars(out)  # all gains: blue bars, the families named over the languages
+    fig = language_charts.language_bars(out)  # all gains: blue bars, the families named over the languages
     assert [t.name for t in fig.data] == ["gain"] and list(fig.data[0].x) == ["de", "ur", "hi"]  # by script
     assert [a.text for a in fig.layout.annotations] == ["Germanic", "Indo-Aryan"]
 
@@ -305,9 +305,9 @@ def test_language_bars_draw_intervals_and_mark_those_crossing_zero():
     assert out.loc["de", "gain"] == 2.5 and out.loc["de", "seeds"] == 1  # the tested gain and its seeds
     assert out.loc["hi", "crosses_zero"] and out.loc["fr", "crosses_zero"] and not out.loc["ur", "crosses_zero"]
     assert out.loc["fr", "interval"] == "none" and pd.isna(out.loc["fr", "lo"])
-    fig = charts.language_bars(out.reset_index())
+    fig = language_charts.language_bars(out.reset_index())
     names = [t.name for t in fig.data]
-    assert names == ["gain", charts.CROSSES]  # no loss here: blue bars only, and the hatched bars' legend entry
+    assert names == ["gain", language_charts.CROSSES]  # no loss here: blue bars only, and the hatched bars' legend entry
     indo = fig.data[0]  # in language_order: Germanic (de), Indo-Aryan (ur: Arabic, hi: Devanagari), Romance (fr)
     assert list(indo.x) == ["de", "ur", "hi", "fr"] and indo.marker.color == charts.GAIN_BLUE
     hi, ur = list(indo.x).index("hi"), list(indo.x).index("ur")
@@ -321,7 +321,7 @@ def test_language_heatmap_of_the_demo(demo_db):
     from xlt_core import results
 
     gains = results.language_gains(demo_db, results.Filters(target_tasks=("xnli",)))
-    heat = charts.gain_heatmap(gains).data[0]
+    heat = language_charts.gain_heatmap(gains).data[0]
     assert heat.type == "heatmap" and heat.x[0] == "en" and len(heat.x) == 15
     assert list(heat.y) == ["tiny · mnli"]
     assert abs(heat.z[0][0] - gains.set_index("language").loc["en", "gain"]) < 1e-9
@@ -348,13 +348,13 @@ def rdbu_colours():
 
 
 def test_language_order_puts_english_first_then_families_and_scripts():
-    order = charts.language_order(["hi", "ur", "de", "en", "fr", "zz", "bn", "de"])
+    order = language_charts.language_order(["hi", "ur", "de", "en", "fr", "zz", "bn", "de"])
     assert order == ["en", "de", "ur", "bn", "hi", "fr", "zz"]  # Indo-Aryan by script: Arabic, Bengali, Devanagari
-    assert charts.family_groups(order) == [("English", 0, 0), ("Germanic", 1, 1), ("Indo-Aryan", 2, 4),
+    assert language_charts.family_groups(order) == [("English", 0, 0), ("Germanic", 1, 1), ("Indo-Aryan", 2, 4),
                                            ("Romance", 5, 5), ("?", 6, 6)]
-    panels = charts.language_panels(charts.language_order(list(analysis.LANGUAGES)), per_panel=20)
-    assert all(len(p) <= 20 for p in panels) and sum(panels, []) == charts.language_order(list(analysis.LANGUAGES))
-    assert charts.language_panels(["en", "de"], per_panel=20) == [["en", "de"]]
+    panels = language_charts.language_panels(language_charts.language_order(list(analysis.LANGUAGES)), per_panel=20)
+    assert all(len(p) <= 20 for p in panels) and sum(panels, []) == language_charts.language_order(list(analysis.LANGUAGES))
+    assert language_charts.language_panels(["en", "de"], per_panel=20) == [["en", "de"]]
 
 
 def test_gain_heatmap_rows_columns_cells_and_marks():
@@ -362,17 +362,17 @@ def test_gain_heatmap_rows_columns_cells_and_marks():
              "c": {"en": -1.0, "de": 0.25, "hi": 0.0}}
     lo = {v: {lang: g - 1.5 for lang, g in by.items()} for v, by in gains.items()}
     hi = {v: {lang: g + 1.5 for lang, g in by.items()} for v, by in gains.items()}
-    fig = charts.gain_heatmap(language_rows(gains, lo, hi))
+    fig = language_charts.gain_heatmap(language_rows(gains, lo, hi))
     [heat] = fig.data
     assert list(heat.y) == ["b", "a", "c"]  # by mean gain, best first (drawn on top: the axis is reversed)
-    assert list(heat.x) == ["en", "de", "hi"] and fig.layout.yaxis.autorange == "reversed"
+    assert list(heat.x) == ["en", "de", "hi"] and tuple(fig.layout.yaxis.range) == (2.5, -0.5)  # b on top
     for i, v in enumerate(heat.y):
         for j, lang in enumerate(heat.x):
             assert heat.z[i][j] == gains[v][lang]  # every cell its own gain
             crosses = lo[v][lang] <= 0 <= hi[v][lang]
-            assert heat.text[i][j] == (charts.CROSSING_TEXT.format(f"{gains[v][lang]:.1f}") if crosses
+            assert heat.text[i][j] == (language_charts.CROSSING_TEXT.format(f"{gains[v][lang]:.1f}") if crosses
                                        else f"{gains[v][lang]:.1f}")
-    assert heat.text[0][0] == "4.0" and heat.text[1][0] == charts.CROSSING_TEXT.format("1.0")
+    assert heat.text[0][0] == "4.0" and heat.text[1][0] == language_charts.CROSSING_TEXT.format("1.0")
     name, family, script, interval, seeds = heat.customdata[0][2]
     assert (name, family, script, seeds) == ("Hindi", "Indo-Aryan", "Devanagari", "10 seed(s)")
     assert interval == "95% interval [+4.5, +7.5]"
@@ -381,11 +381,28 @@ def test_gain_heatmap_rows_columns_cells_and_marks():
     assert [a.text for a in fig.layout.annotations] == ["English", "Germanic", "Indo-Aryan"]
     # 40 languages and 30 variants: panels of at most 20 languages, the height growing with the rows
     many = {f"v{k}": {lang: float(k) for lang in analysis.LANGUAGES} for k in range(30)}
-    big = charts.gain_heatmap(language_rows(many))
-    assert [len(t.x) for t in big.data] == [len(p) for p in charts.language_panels(
-        charts.language_order(list(analysis.LANGUAGES)))] and all(len(t.y) == 30 for t in big.data)
-    assert big.layout.height > charts.gain_heatmap(language_rows(dict(list(many.items())[:3]))).layout.height
+    big = language_charts.gain_heatmap(language_rows(many))
+    assert [len(t.x) for t in big.data] == [len(p) for p in language_charts.language_panels(
+        language_charts.language_order(list(analysis.LANGUAGES)))] and all(len(t.y) == 30 for t in big.data)
+    assert big.layout.height > language_charts.gain_heatmap(language_rows(dict(list(many.items())[:3]))).layout.height
     assert all("<i>" not in t for tr in big.data for row in tr.text for t in row)  # no intervals: nothing marked
+
+
+def test_gain_heatmap_cells_can_be_clicked():
+    """clickable: one invisible marker per cell with a gain (a missing cell has none), on the cell's language and row,
+    carrying the hover the heatmap gives up; the axes keep the heatmap's extent."""
+    gains = {"a": {"en": 1.0, "de": 2.0, "hi": -3.0}, "b": {"en": 4.0, "de": 5.0}}
+    lo = {v: {lang: g - 1.5 for lang, g in by.items()} for v, by in gains.items()}
+    hi = {v: {lang: g + 1.5 for lang, g in by.items()} for v, by in gains.items()}
+    fig = language_charts.gain_heatmap(language_rows(gains, lo, hi), clickable=True)
+    heat, cells = fig.data
+    assert heat.hoverinfo == "skip" and cells.name == language_charts.CELLS and cells.marker.opacity == 0
+    drawn = {(y, x): c for x, y, c in zip(cells.x, cells.y, cells.customdata)}
+    assert set(drawn) == {(v, lang) for v, by in gains.items() for lang in by}  # b has no hi: no marker there
+    assert list(drawn[("a", "hi")]) == ["Hindi", "Indo-Aryan", "Devanagari", -3.0, "95% interval [-4.5, -1.5]", "10 seed(s)"]
+    assert tuple(fig.layout.xaxis.range) == (-0.5, 2.5) and tuple(fig.layout.yaxis.range) == (1.5, -0.5)
+    plain = language_charts.gain_heatmap(language_rows(gains, lo, hi))
+    assert len(plain.data) == 1 and pd.DataFrame(plain.data[0].z).equals(pd.DataFrame(heat.z))  # same cells, no marks
 
 
 def test_language_bars_are_coloured_by_sign_only():
@@ -393,8 +410,8 @@ def test_language_bars_are_coloured_by_sign_only():
     lo = {"v": {"en": 0.5, "de": -3.0, "hi": -0.5, "fr": -1.0}}
     hi = {"v": {"en": 1.5, "de": -1.0, "hi": 1.5, "fr": 0.5}}
     rows = language_rows(gains, lo, hi)
-    fig = charts.language_bars(rows)
-    bars = {t.name: t for t in fig.data if t.name != charts.CROSSES}
+    fig = language_charts.language_bars(rows)
+    bars = {t.name: t for t in fig.data if t.name != language_charts.CROSSES}
     assert set(bars) == {"gain", "loss"}
     assert bars["gain"].marker.color == charts.GAIN_BLUE and bars["loss"].marker.color == charts.LOSS_RED
     assert {charts.GAIN_BLUE, charts.LOSS_RED} <= rdbu_colours()  # the ends of GAIN_SCALE, nothing else
@@ -431,7 +448,7 @@ def test_english_gap_view_keeps_the_chosen_and_their_baselines():
 def test_english_gap_bars_one_row_per_variant_one_panel_per_size():
     shown = analysis.english_gap_view(gap_rows(), ["m-base · mnli", "m-base · squad", "m-large · mnli",
                                                    "m-large · qqp"])
-    fig = charts.english_gap_bars(shown)
+    fig = language_charts.english_gap_bars(shown)
     drawn = [(t.yaxis, y, x, t.marker.color) for t in fig.data for y, x in zip(t.y, t.x)]
     assert len(drawn) == len(shown) == len({y for _, y, _, _ in drawn})  # one bar per variant, none shared
     expected = dict(zip(shown["variant"], shown["gap"]))
