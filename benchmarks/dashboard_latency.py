@@ -13,24 +13,21 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from dashboard import serve  # noqa: E402
 from xlt_core import results  # noqa: E402
 from xlt_core.results import queries, synthetic  # noqa: E402
 
-SERVE = Path(__file__).resolve().parent.parent / "dashboard" / "serve.py"  # what `xlt dashboard` runs
 # a page is drawn when the app is idle and what it shows is there: its plotly charts with their data (how many, on
 # the synthetic database), or its study table / data frames
 PAGES = {"overview": 0, "languages": 3, "model_size": 3, "scaling": 2, "regimes": 1, "cost": 1, "published": 2,
@@ -94,25 +91,6 @@ def time_queries(db, repeat: int) -> list[tuple[str, float, float, int]]:
     return rows
 
 
-def serve(db):
-    """The dashboard on a free port, as `xlt dashboard` starts it; returns (process, url) once it answers."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, str(SERVE), "--server.address", "127.0.0.1",
-                             "--server.port", str(port), "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"], env={**os.environ, "XLT_DB": str(db)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(url + "_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.3)
-    return proc, url
-
-
 def renders(db) -> dict:
     """Seconds, in a new browser each (a cold browser cache): the overview on a server just started (its first
     visitor), then every page on the running server; and a filter change on the slowest page (the QA metric EM
@@ -122,7 +100,8 @@ def renders(db) -> dict:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         raise SystemExit("Debian chromium is needed for the render timing (apt-get install chromium)")
-    proc, url = serve(db)
+    proc, url = serve.start(db)  # as `xlt dashboard` starts it
+    url += "/"
     try:
         with sync_playwright() as p:
             def visit(name: str):

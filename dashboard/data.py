@@ -30,6 +30,11 @@ claims_status = _cached(results.claims_status)
 published = _cached(results.published)
 baselines = _cached(results.baselines)
 run_detail = _cached(results.run_detail)
+scored_runs = _cached(results.scored_runs)
+run_scores = _cached(results.run_scores)
+run_chain = _cached(results.run_chain)
+compare_runs = _cached(results.compare_runs)
+baseline_run = _cached(results.baseline_run)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -55,13 +60,6 @@ def gain_summary(db: str, f: results.Filters, by: tuple[str, ...] = ("target_tas
     if per_seed is None or per_seed.empty:
         return None
     return analysis.noise_floor(analysis.gain_summary(per_seed, by), gain_tests(db, f), by)
-
-
-scored_runs = _cached(results.scored_runs)
-run_scores = _cached(results.run_scores)
-run_chain = _cached(results.run_chain)
-compare_runs = _cached(results.compare_runs)
-baseline_run = _cached(results.baseline_run)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

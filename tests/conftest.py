@@ -73,27 +73,10 @@ def synthetic_db(tmp_path_factory) -> Path:
 
 def serve(db):
     """The dashboard (dashboard/serve.py, what `xlt dashboard` runs) on `db` at a free port: (process, URL) once it
-    answers."""
-    import subprocess
-    import sys
-    import time
-    import urllib.request
+    answers. It serves the whole session: no file watcher polling the repository's files."""
+    from dashboard.serve import start
 
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, str(REPO / "dashboard" / "serve.py"), "--server.address", "127.0.0.1", "--server.port",
-         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],  # it serves the whole session: no polling of the repository's files
-        env={**os.environ, "XLT_DB": str(db)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.3)
-    return proc, url
+    return start(db, ("--server.fileWatcherType", "none"))
 
 
 def serving(db):
