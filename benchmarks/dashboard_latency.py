@@ -1,7 +1,7 @@
 """Dashboard latency on a million score rows: every query the pages issue (each run REPEAT times on a fresh read, as
 the pages do once their ten-second cache has expired); then, in headless Debian chromium, the first render of the
 overview from a freshly started server (cold caches), the first render of every page in a new browser on the running
-server (the slowest named), and a filter change on the slowest page with charts (the QA metric clicked, until its
+server (the slowest named), and a filter change on the slowest page the QA metric redraws (clicked, until its
 charts and tables are redrawn). With --busy, the renders are timed a second time while another process keeps one core busy.
 
 Targets: every query p95 <= 50 ms; first render of the overview <= 3 s; first render of the slowest page <= 3 s; a
@@ -32,6 +32,7 @@ from xlt_core.results import queries, synthetic  # noqa: E402
 # the synthetic database), or its study table / data frames
 PAGES = {"overview": 0, "languages": 3, "model_size": 3, "scaling": 2, "regimes": 1, "cost": 1, "published": 2,
          "claims": 0, "runs": 1, "compare": 2}
+REDRAWN = ("overview", "languages", "model_size", "scaling", "regimes", "cost")  # what the QA metric changes
 IDLE = "!document.querySelector('[data-testid=\"stStatusWidget\"]')"
 CHARTS = "[...document.querySelectorAll('.js-plotly-plot')].filter(g => g._fullData && g._fullData.length).length"
 CONTENT = "document.querySelector('table.xlt-study td, [data-testid=\"stDataFrame\"] canvas')"
@@ -121,8 +122,11 @@ def renders(db) -> dict:
                 browser, _, pages[name] = visit(name)
                 browser.close()
             slowest = max(pages, key=pages.get)
-            # the filter change: on the slowest page whose charts or study table the QA metric redraws
-            changed = max((n for n in PAGES if PAGES[n] or n == "overview"), key=pages.get)
+            # the filter change: on the slowest of the pages whose charts or study table the QA metric always redraws
+            # (Runs, Compare and Published show one run, one target or published numbers: maybe no QA there)
+            changed = max(REDRAWN, key=pages.get)
+            print(f"first renders: {', '.join(f'{n} {t:.2f} s' for n, t in pages.items())}; filter change on {changed}",
+                  flush=True)
             browser, page, _ = visit(changed)
             before = page.evaluate(PICTURE)
             start = time.perf_counter()
@@ -181,7 +185,7 @@ def main() -> None:
             f"{name} {seconds:.2f} s" for name, seconds in sorted(r["pages"].items(), key=lambda kv: -kv[1])))
         print(f"  slowest page: {r['slowest']} {r['pages'][r['slowest']]:.2f} s "
               f"({r['pages'][r['slowest']] / 3:.2f} of the 3 s target); a filter change (QA metric EM) on "
-              f"{r['changed']}, the slowest page with charts: "
+              f"{r['changed']}, the slowest page the QA metric redraws: "
               f"{r['change']:.2f} s ({r['change']:.2f} of the 1 s target)")
     line = (f"score_rows={made['scores']} queries={len(rows)} query_p95_ms={worst[2]:.1f} "
             f"slowest_query={worst[0].split(': ')[-1].replace(' ', '_')} first_render_s={quiet['cold']:.2f} "

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import common, data
-from xlt_core import analysis, language_charts
+from xlt_core import analysis, charts, language_charts
 from xlt_core.charts import interval_text
 from xlt_core.study import runs_link
 from xlt_core.tasks import TASKS
@@ -90,8 +90,8 @@ common.chart(language_charts.language_bars(rows, title=f"{target}: gain after {v
              f"language_gains_{target}_{variant}")
 by_group = rows.groupby(["family", "script"], as_index=False).agg(languages=("language", "count"),
                                                                  gain=("gain", "mean"))
-st.dataframe(by_group, hide_index=True, width="stretch",
-             column_config={"gain": st.column_config.NumberColumn("mean gain (pts)", format="%+.1f")})
+st.html(charts.html_table(by_group.rename(columns={"gain": "mean gain (pts)"}), "xlt-groups",
+                         {"mean gain (pts)": "{:+.1f}"}, numbers=["languages", "mean gain (pts)"]))
 common.downloads(by_group, f"language_groups_{target}_{variant}", "Download the groups (CSV)")
 
 st.subheader("English vs the other languages")

@@ -1,15 +1,19 @@
 """Every page through Streamlit's AppTest, on an empty database, on the demo's results and on a synthetic million-row
 one; the URL's filters; a filter change that changes the chart; no torch."""
 
+import base64
 import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import test_browser
 from streamlit.testing.v1 import AppTest
+
+from xlt_core.tasks import LANGUAGES
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 PAGES = ["overview", "languages", "model_size", "scaling", "regimes", "cost", "published", "claims", "runs",
@@ -169,6 +173,18 @@ def test_gains_carry_their_intervals_and_a_thin_view_says_so(monkeypatch, demo_d
     assert sum(len(t["x"]) for t in drawn) == 15
     hatched = [shape for t in drawn for shape in t["marker"]["pattern"]["shape"] if shape == "/"]
     assert hatched and bars[-1]["name"] == "interval crosses 0"  # the demo's tiny model: some gains are noise
+    # the bars' languages by family and script: how many, and their mean gain with one decimal
+    header, groups = html_cells(next(h.proto.body for h in at.get("html") if "xlt-groups" in h.proto.body))
+    assert header == ["family", "script", "languages", "mean gain (pts)"]
+    expected = {}
+    for t in drawn:
+        y = t["y"]  # plotly writes a numeric array as base64 in the figure's JSON
+        gains = np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]) if isinstance(y, dict) else y
+        for lang, gain in zip(t["x"], gains):
+            _, script, family = LANGUAGES[lang]
+            expected.setdefault((family, script), []).append(gain)
+    assert {(f, script): (int(n), g) for (f, _), (script, _), (n, _), (g, _) in groups} == {
+        k: (len(v), f"{sum(v) / len(v):+.1f}") for k, v in expected.items()}
 
     at = app(monkeypatch, synthetic_db, {"seed": "0", "target": "xnli"})
     visit(at, "overview")
