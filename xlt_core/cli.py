@@ -417,7 +417,8 @@ def _die_with_parent(prctl, parent: int) -> None:
     SIGKILL, so that no server outlives the command that started it (and if xlt is already gone, it stops now)."""
     import signal
 
-    prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+    pr_set_pdeathsig = 1  # from <linux/prctl.h>
+    prctl(pr_set_pdeathsig, int(signal.SIGTERM))
     if os.getppid() != parent:
         os.kill(os.getpid(), signal.SIGTERM)
 

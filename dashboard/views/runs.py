@@ -22,8 +22,19 @@ SHOWN = 1000
 PREVIEW = 50  # predictions shown per language
 
 
-def lab_link(notebook, lab: str, root: Path):
+def lab_url(value: str | None) -> str | None:
+    """JupyterLab's address from $XLT_LAB_URL (default http://127.0.0.1:8888, what `make lab` serves), without a
+    trailing slash; None unless it is an http(s) URL with a host (then the page shows no notebook links)."""
+    from urllib.parse import urlparse
+
+    url = urlparse((value or "http://127.0.0.1:8888").strip())
+    return url.geturl().rstrip("/") if url.scheme in ("http", "https") and url.netloc else None
+
+
+def lab_link(notebook, lab: str | None, root: Path):
     """The executed notebook in JupyterLab (`make lab`), when it lies under the folder the lab serves."""
+    if lab is None:
+        return None
     try:
         return f"{lab}/lab/tree/{Path(notebook).resolve().relative_to(root)}" if notebook else None
     except ValueError:
@@ -116,7 +127,10 @@ def main() -> None:
                + (f"; the newest {SHOWN:,} are shown." if total > SHOWN else ".")
                + f" `score`: the run's mean over {over} of {METRIC_CHOICES[f.metric]}. A chosen intermediate task "
                  "lists its own runs (the baseline's are listed when none is chosen). Click a row to see the run.")
-    lab = os.environ.get("XLT_LAB_URL", "http://127.0.0.1:8888").rstrip("/")
+    lab = lab_url(os.environ.get("XLT_LAB_URL"))
+    if lab is None:
+        st.warning(f"XLT_LAB_URL={os.environ.get('XLT_LAB_URL')!r} is not an http(s) URL: no links to the notebooks "
+                   "(allowed: e.g. http://127.0.0.1:8888).")
     runs = runs.drop(columns=["total"]).assign(open=[lab_link(n, lab, Path.cwd()) for n in runs["notebook"]])
     ids = list(runs["run_id"])
 

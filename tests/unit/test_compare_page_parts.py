@@ -85,6 +85,18 @@ def test_runs_page_parts():
     assert runs_page.compare_link(pd.Series({**item, "intermediate_task": "none"}), None, "test") is None
 
 
+def test_notebook_links_only_to_an_http_lab(tmp_path):
+    assert runs_page.lab_url(None) == "http://127.0.0.1:8888"  # make lab's
+    assert runs_page.lab_url(" https://lab.example:9000/ ") == "https://lab.example:9000"
+    assert runs_page.lab_url("") == "http://127.0.0.1:8888"  # set but empty: the default
+    for bad in ("javascript:alert(1)", "127.0.0.1:8888", "file:///etc", "http://"):
+        assert runs_page.lab_url(bad) is None, bad
+    notebook = tmp_path / "runs" / "r1" / "stage.ipynb"
+    assert runs_page.lab_link(notebook, "http://h:1", tmp_path) == "http://h:1/lab/tree/runs/r1/stage.ipynb"
+    assert runs_page.lab_link(notebook, None, tmp_path) is None  # no lab: no link
+    assert runs_page.lab_link("/elsewhere/x.ipynb", "http://h:1", tmp_path) is None  # outside what the lab serves
+
+
 def test_the_page_table_is_xlt_compares_csv(demo_db, capsys):
     """What the page shows and offers as CSV (data.comparison) is `xlt compare none mnli --format csv`, value for
     value; and the chart's rows are the table's per-language rows."""

@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 
 from ..scoring import METRIC_CHOICES
-from .store import TABLES, check_file, retry_while_locked
+from .store import TABLES, check_database, retry_while_locked
 
 VARIANT = ("model", "model_size", "intermediate_task", "intermediate_size", "sampling", "selection")
 _V = ", ".join(VARIANT)
@@ -114,7 +114,7 @@ def state(db) -> str:
 def check_readable(db) -> str:
     """The database's state, or an XltError when the dashboard could not read it (a folder, a file that is not
     DuckDB's or cannot be read). A missing file is no error: the pages say how to make one."""
-    check_file(db)
+    check_database(db)
     return state(db)
 
 

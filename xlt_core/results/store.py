@@ -262,7 +262,7 @@ def connect(db, read_only: bool = False):
     return retry_while_locked(lambda: duckdb.connect(str(db), read_only=read_only), db)
 
 
-def check_file(db) -> None:
+def check_database(db) -> None:
     """The path of a results database is not a folder and, where a file is there, that file is a DuckDB database:
     DuckDB's own errors come late (after a lock file is written) and read like another process's lock."""
     path = Path(db)
@@ -303,7 +303,7 @@ def check_writable(db, rebuild: bool = False) -> None:
     """Fail at once, before any run folder is read or the database is touched, on a path ingest cannot write, or on
     a database written by an older xlt unless it is being rebuilt. The lock file beside the database is made here:
     it is the first thing written, and where it cannot be, nothing can (filelock would wait for it forever)."""
-    check_file(db)
+    check_database(db)
     if not rebuild:
         check_current(db)
     folder = Path(db).parent
