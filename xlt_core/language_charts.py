@@ -258,7 +258,8 @@ def english_gap_bars(df: pd.DataFrame, title: str = "") -> go.Figure:
         top -= part_of + spacing
     height = 160 + 26 * sum(counts) + 40 * len(sizes)
     width = max((len(str(v)) for v in df["variant"]), default=0)  # the labels' room (automargin cut a pixel or two)
-    layout.update(title=title, barmode="overlay", height=height, annotations=titles, margin={"b": 90, "l": 20 + 7 * width},
+    layout.update(title=title, barmode="overlay", height=height, annotations=titles,
+                  margin={"b": 90, "l": 20 + 7 * width},
                   legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -60 / (160 + 26 * sum(counts)),
                           "yanchor": "top"})
     return go.Figure(data=traces, layout=layout)

@@ -61,8 +61,8 @@ st.caption(f"Each cell: the mean gain over seeds (points) of the row's variant o
            f"({rows_choice}), sorted by their mean gain over the languages, best on top. Columns: English, then the "
            f"other languages grouped by family (named above the columns) and within a family by script. Blue: gain, "
            f"red: loss, the darkest at ±{limit:.1f} points. Numbers in grey italics: the gain's 95% interval "
-           "crosses 0 (or there is none). The hover gives the language, its family and script, the interval and the seeds; a "
-           "click opens the runs behind the cell; the CSV has one row per cell.")
+           "crosses 0 (or there is none). The hover gives the language, its family and script, the interval and the "
+           "seeds; a click opens the runs behind the cell; the CSV has one row per cell.")
 heat_columns = [c for c in ("variant", "model", "model_size", "intermediate_task", "intermediate_size", "selection",
                             "target_task", "language", "name", "family", "script", "score", "baseline", "gain", "lo",
                             "hi", "interval", "crosses_zero", "seeds", "examples") if c in heat]
