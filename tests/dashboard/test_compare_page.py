@@ -74,7 +74,13 @@ def test_a_run_links_to_its_comparison_with_the_baseline(browser, demo_server, d
     page.screenshot(path=str(SHOTS / "runs_detail.png"))
     href = page.get_by_role("link", name="Compare with the baseline").get_attribute("href")
     text = page.inner_text("body")
+    [bars] = [f["traces"] for f in page.evaluate(TRACES) if "score by language" in f["title"]]
+    scores = page_csv(page, "Download the scores (CSV)")
     page.close()
+    # the run's bars, one per language, are its scores as the page lists them
+    [drawn] = bars
+    assert len(scores) == 15 and dict(zip(drawn["x"], drawn["y"])) == pytest.approx(
+        dict(zip(scores["language"], scores["score"])), abs=1e-9)
     assert href.endswith(f"compare?a={ids['none']}&b={ids['mnli']}&cmp_target=xnli"), href
     assert "Provenance" in text and "Config" in text and "The first 40 evaluation examples of ar" in text
     page = opened(browser, f"{demo_server}/{href.split('/')[-1]}", f"minus {ids['none']}")
@@ -99,3 +105,26 @@ def test_runs_lists_exactly_the_linked_runs_on_the_chosen_split(browser, server,
         assert set(rows["intermediate_task"]) == {"mnli"} and set(rows["target_task"]) == {"xnli"}
         assert f"{len(expected):,} evaluate runs on the {split} split" in caption
     con.close()
+
+
+def test_compare_on_stored_tests_draws_exactly_its_rows(browser, server):  # noqa: F811
+    """On the synthetic database (no per-example files) the Compare page draws, for `none` against an intermediate
+    task, the paired tests that ingest stored: a chart per variant, every bar its CSV row (gain and 95% interval),
+    every row drawn once."""
+    page = opened(browser, f"{server}/compare?a=none&b=mnli&cmp_target=xnli", "minus the baseline")
+    figures = [f for f in page.evaluate(TRACES) if "minus the baseline" in f["title"]]
+    rows = page_csv(page, "Download the stored tests (CSV)")
+    page.close()
+    assert len(figures) == rows["variant"].nunique() == 2 and set(rows["target_task"]) == {"xnli"}
+    expected = {(r.variant, r.language): r for r in rows.itertuples()}
+    assert len(expected) == len(rows)
+    seen = []
+    for fig in figures:
+        variant = fig["title"].split(" · ", 1)[1].split(" minus the baseline")[0]
+        for trace in fig["traces"]:
+            for i, (lang, gain) in enumerate(zip(trace["x"], trace["y"])):
+                row = expected[(variant, lang)]
+                assert close(gain, row.gain) and close(trace["plus"][i], row.hi - row.gain, 1e-6)
+                assert close(trace["minus"][i], row.gain - row.lo, 1e-6)
+                seen.append((variant, lang))
+    assert sorted(seen) == sorted(expected)  # every row drawn, each once

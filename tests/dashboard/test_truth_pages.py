@@ -105,6 +105,24 @@ def heatmap_matches_its_csv(page, title: str) -> tuple[pd.DataFrame, dict]:
     return rows, {**drawn, "traces": heats}
 
 
+def english_gap_matches_its_csv(page) -> None:
+    """The English gap chart: every bar is its CSV row's gap (one bar per variant, none shared), the baselines in
+    their own trace, each model size in its own panel (y axis)."""
+    traces = page.evaluate(DRAWN, "English − other languages")["traces"]
+    rows = csv_of(page, "english_gap_")
+    assert len(rows) and not rows.duplicated(["variant"]).any()
+    expected = {r.variant: r for r in rows.itertuples()}
+    drawn = [(t["name"], t["xaxis"], y, x) for t in traces for x, y in zip(t["x"], t["y"])]
+    assert sorted(y for _, _, y, _ in drawn) == sorted(expected)  # each variant drawn once
+    axes = {}
+    for name, axis, variant, gap in drawn:
+        row = expected[variant]
+        assert close(gap, row.gap), (variant, gap, row.gap)
+        assert name == ("no intermediate training" if row.baseline else "after intermediate training"), variant
+        axes.setdefault(row.model_size, set()).add(axis)
+    assert all(len(a) == 1 for a in axes.values()) and len(set().union(*axes.values())) == len(axes)  # a panel each
+
+
 def test_languages_heatmap_draws_its_csv(browser, server):  # noqa: F811
     title = "gain by variant and language"
     page = open_page(browser, f"{server}/languages?lang_target=panx", "languages", title)
@@ -113,6 +131,7 @@ def test_languages_heatmap_draws_its_csv(browser, server):  # noqa: F811
     assert len(drawn["traces"]) == 2 and all(len(t["x"]) <= 20 for t in drawn["traces"])  # two panels of languages
     assert {"English", "Germanic", "Indo-Aryan"} <= {a["text"] for a in drawn["annotations"]}
     shoot(page, title, "languages_heatmap.png")
+    english_gap_matches_its_csv(page)
     page.close()
     # one seed: many intervals cross zero, and every data size: 128 rows
     page = open_page(browser, f"{server}/languages?lang_target=xnli&seed=0&heat_rows=every+data+size", "languages",

@@ -9,6 +9,7 @@ import pandas as pd
 
 from test_browser import SHOTS, browser, wait_for_page  # noqa: F401 (browser: a fixture)
 from test_truth import close, figure, open_page, pytestmark  # noqa: F401 (pytestmark: browser, chromium)
+from test_truth_pages import csv_of as csv_by_prefix
 
 
 def csv_of(page, key: str) -> pd.DataFrame:
@@ -45,7 +46,8 @@ def test_published_scatter_draws_exactly_its_rows_and_only_reproduced_systems(br
     drawn = figure(page, "published vs ours")["traces"]
     points = csv_of(page, "published_scatter")
     bars = csv_of(page, "published_vs_reproduced")  # every row the page shows (the bar chart's rows)
-    bar_names = {t["name"] for t in figure(page, "published averages")["traces"]}
+    averages = figure(page, "published averages")["traces"]
+    bar_names = {t["name"] for t in averages}
     shot(page, page.locator(".js-plotly-plot").first, "published_scatter.png")
     assert "pub_systems=reproduced" in page.url
     page.close()
@@ -73,6 +75,16 @@ def test_published_scatter_draws_exactly_its_rows_and_only_reproduced_systems(br
     assert list(bar_names)  # the ours trace is there
     # the published CSV itself: one decimal comes from the display, the file keeps the numbers
     assert bars["published"].dtype.kind == "f"
+    # the averages, bar for bar: each source's 'avg' number, and ours once per model, task and metric
+    drawn_bars = bars_by_name_and_x(averages)
+    avg = bars[bars["language"] == "avg"]
+    expected = {(r.system, f"{r.target_task} {r.metric}"): r.published for r in avg.itertuples()}
+    expected |= {(f"ours (xlt): {r.model}", f"{r.target_task} {r.metric}"): r.reproduced
+                 for r in avg.dropna(subset=["reproduced"]).itertuples()}
+    assert len(expected) == len(avg.drop_duplicates(["system", "target_task", "metric"])) + len(
+        avg.dropna(subset=["reproduced"]).drop_duplicates(["model", "target_task", "metric"]))
+    assert set(drawn_bars) == set(expected)
+    assert all(close(drawn_bars[k][0], v) for k, v in expected.items())
 
 
 def test_published_all_systems_from_the_url(browser, server):  # noqa: F811
@@ -93,11 +105,37 @@ def test_published_all_systems_from_the_url(browser, server):  # noqa: F811
     assert listed["note"].dropna().str.startswith("disagrees: ").all() and listed["note"].notna().sum() >= 10
 
 
+def bars_by_name_and_x(traces: list[dict]) -> dict:
+    """{(trace name, x): (y, error bar above)} of bar traces, no two bars on one (name, x): none stands for two
+    rows."""
+    bars = [((t["name"], x), (y, t["plus"][i] if t["plus"] else None)) for t in traces
+            for i, (x, y) in enumerate(zip(t["x"], t["y"]))]
+    assert len(bars) == len(dict(bars)), "two rows drawn as one bar"
+    return dict(bars)
+
+
+def size_bars_match_their_csv(page) -> None:
+    """Model size's first two charts, bar for bar their CSV rows: each size's gain per target task with half its
+    95% interval as error bar, and the English gap of the baseline and the chosen variant per size."""
+    gains = bars_by_name_and_x(figure(page, "by model size")["traces"])
+    rows = csv_by_prefix(page, "size_gains_")
+    assert len(gains) == len(rows) > 1 and set(rows["model_size"]) == {"base", "large"}
+    for r in rows.itertuples():
+        gain, plus = gains[(r.model_size, r.target_task)]
+        assert close(gain, r.gain) and close(plus, r.ci_half, 1e-6), (r.model_size, r.target_task)
+    gaps = bars_by_name_and_x(figure(page, "baseline and after intermediate training")["traces"])
+    rows = csv_by_prefix(page, "size_gap_")
+    assert len(gaps) == len(rows) > 1
+    for r in rows.itertuples():
+        assert close(gaps[(r.variant, r.target_task)][0], r.gap), (r.variant, r.target_task)
+
+
 def test_model_size_scatter_draws_exactly_its_rows(browser, server):  # noqa: F811
     page = open_page(browser, f"{server}/model_size", "model_size", "gain with base vs gain with large")
     drawn = figure(page, "gain with base vs gain with large")["traces"]
     pairs = csv_of(page, "size_scatter")
     shot(page, page.locator(".js-plotly-plot").last, "model_size_scatter.png")
+    size_bars_match_their_csv(page)
     page.close()
     expected = {(r.variant, r.target_task): r for r in pairs.itertuples()}
     assert len(expected) == len(pairs) > 1
