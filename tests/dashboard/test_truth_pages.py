@@ -55,15 +55,17 @@ def shoot(page, title: str, file: str) -> None:
     assert (SHOTS / file).stat().st_size > 10_000
 
 
-def drawn_and_csv(browser, url: str, name: str, title: str, csv_key: str, shot: str):  # noqa: F811
+def drawn_and_csv(browser, url: str, name: str, title: str, csv_key: str, shot: str,  # noqa: F811
+                  also: tuple[str, str] | None = None):
     """Open `url`, read the figure titled `title` and the CSV under key `csv_key`, keep a screenshot of the figure:
-    (drawn figure, CSV rows)."""
+    (drawn figure, CSV rows); with `also` (a title and a key), that figure and CSV of the same page as well."""
     page = open_page(browser, url, name, title)
     drawn = page.evaluate(DRAWN, title)
     rows = csv_of(page, csv_key)
+    more = (page.evaluate(DRAWN, also[0]), csv_of(page, also[1])) if also else None
     shoot(page, title, shot)
     page.close()
-    return drawn, rows
+    return (drawn, rows) if also is None else (drawn, rows, more)
 
 
 def heatmap_matches_its_csv(page, title: str) -> tuple[pd.DataFrame, dict]:
@@ -189,8 +191,17 @@ def test_a_heatmap_cell_opens_the_runs_behind_it(browser, server):  # noqa: F811
 
 def test_scaling_lines_and_bands_draw_their_csv(browser, server):  # noqa: F811
     title = "xnli: gain vs intermediate training examples"
-    drawn, rows = drawn_and_csv(browser, f"{server}/scaling?scaling_target=xnli", "scaling", title, "scaling_xnli",
-                                "scaling_bands.png")
+    drawn, rows, (mean_drawn, means) = drawn_and_csv(
+        browser, f"{server}/scaling?scaling_target=xnli", "scaling", title, "scaling_xnli", "scaling_bands.png",
+        also=("mean gain over target tasks", "scaling_mean"))
+    # the first chart: each line's points are the CSV's means over target tasks, every row drawn once
+    drawn_means = {(t["xaxis"], t["name"], x): y for t in mean_drawn["traces"] if t["mode"] == "lines+markers"
+                   for x, y in zip(t["x"], t["y"])}
+    models = sorted(means["model"].unique())
+    expected = {({models[0]: "x", models[1]: "x2"}[r.model], r.intermediate_task, r.examples): r.gain
+                for r in means.itertuples()}
+    assert len(expected) == len(means) == len(drawn_means)
+    assert all(close(drawn_means[k], v) for k, v in expected.items())
     assert set(rows["target_task"]) == {"xnli"} and rows["model"].nunique() == 2
     models = sorted(rows["model"].unique())  # one panel per model, in this order (their titles)
     assert [a["text"] for a in drawn["annotations"]][:2] == models
