@@ -66,7 +66,7 @@ def chart(fig, df: pd.DataFrame, name: str, select: bool = False):
         if charts.can_export():
             for fmt, mime in (("svg", "image/svg+xml"), ("png", "image/png")):
                 st.download_button(f"Figure ({fmt.upper()})", lambda fmt=fmt: charts.export(fig, fmt),
-                                   file_name=_stem(name) + "." + fmt, mime=mime, key=f"{fmt}-{name}",
+                                   file_name=file_stem(name) + "." + fmt, mime=mime, key=f"{fmt}-{name}",
                                    on_click="ignore", help="The figure as drawn here, on a white background")
         else:
             st.caption("Figures as SVG/PNG need Chrome or Chromium on the PATH (kaleido draws them there).")
@@ -84,18 +84,19 @@ def downloads(df, name: str, label: str = "Download the data (CSV)") -> None:
         _csv((lambda: rows().to_csv(index=False)) if callable(df) else df, name, label)
         for fmt, key, ext, mime, text in (("markdown", "md", "md", "text/markdown", "Markdown"),
                                           ("latex", "tex", "tex", "application/x-tex", "LaTeX")):
-            st.download_button(text, lambda fmt=fmt: tables.render(rows(), fmt), file_name=_stem(name) + "." + ext,
+            st.download_button(text, lambda fmt=fmt: tables.render(rows(), fmt), file_name=file_stem(name) + "." + ext,
                                mime=mime, key=f"{key}-{name}", on_click="ignore",
                                help=f"The same rows as a {text} table, numbers with one decimal, ready for a paper")
 
 
-def _stem(name: str) -> str:
+def file_stem(name: str) -> str:
+    """A download's file name from its key's name: what is not a letter, digit, '_', '.' or '-' becomes '_'."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
 
 
 def _csv(df, name: str, label: str) -> None:
     data = df if callable(df) else df.to_csv(index=False)
-    st.download_button(label, data, file_name=_stem(name) + ".csv", mime="text/csv", key=f"csv-{name}",
+    st.download_button(label, data, file_name=file_stem(name) + ".csv", mime="text/csv", key=f"csv-{name}",
                        on_click="ignore")
 
 

@@ -188,6 +188,7 @@ def main() -> None:
             st.caption("The configs do not differ.")
         else:
             st.dataframe(diff, hide_index=True, width="stretch")
+            common.downloads(diff, f"config_diff_{a}_{b}_{r['model']}", "Download the differences (CSV)")
     with st.expander("As `xlt compare` prints it"):
         st.code(as_text(found, "text", a, b), language=None)
 

@@ -187,7 +187,9 @@ def main() -> None:
     left, right = st.columns(2)
     with left:
         st.markdown("**Provenance**")
-        st.dataframe(provenance_rows(row), hide_index=True, width="stretch")
+        provenance = provenance_rows(row)
+        st.dataframe(provenance, hide_index=True, width="stretch")
+        common.downloads(provenance, f"provenance_{run_id}", "Download the provenance (CSV)")
     with right:
         st.markdown("**Config** (flattened as `xlt compare` shows it)")
         config = config_rows(row["config"])
@@ -195,12 +197,14 @@ def main() -> None:
             st.caption("No config recorded.")
         else:
             st.dataframe(config, hide_index=True, width="stretch")
+            common.downloads(config, f"config_{run_id}", "Download the config (CSV)")
     chain = data.run_chain(db, run_id)
     if chain is not None and len(chain) > 1:
         st.markdown("**Training chain** (first stage first)")
         st.dataframe(chain, hide_index=True, width="stretch",
                      column_config={"dev_score": st.column_config.NumberColumn(format="%.1f"),
                                     "wall_s": st.column_config.NumberColumn(format="%.1f")})
+        common.downloads(chain, f"chain_{run_id}", "Download the chain (CSV)")
 
     st.markdown("**Executed notebook**")
     notebook = Path(row["notebook"]) if row["notebook"] else None

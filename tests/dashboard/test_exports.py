@@ -12,12 +12,18 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
+from dashboard.common import file_stem
 from tests.dashboard.test_app import app, visit
 from xlt_core import charts, study, tables
 
-# page -> the names of its tables' downloads (keys csv-<name>, md-<name>, tex-<name>; files <name>.csv/.md/.tex)
-TABLES = {"overview": ["study_table"], "regimes": ["regime_variants"],
-          "published": ["published_numbers"], "claims": ["claims"], "runs": ["runs"]}
+# page -> the names of its tables' downloads (keys csv-<name>, md-<name>, tex-<name>; files <name>.csv/.md/.tex),
+# each with the index of the st.dataframe that shows its rows (None: an HTML table, or rows shown otherwise); a
+# name ending in * is a prefix (the rest names the run, target or variant shown)
+TABLES = {"overview": {"study_table": None}, "languages": {"language_groups_*": None},
+          "regimes": {"regime_variants": -1}, "cost": {"pareto_front": -1},
+          "published": {"published_disagreements": 0, "published_numbers": -1}, "claims": {"claims": -1},
+          "runs": {"runs": None, "run_scores_*": 1, "provenance_*": 2, "config_*": 3, "chain_*": 4},
+          "compare": {"compare_none_mnli_xnli_test": None, "config_diff_*": 1}}
 
 
 @pytest.fixture
@@ -92,22 +98,31 @@ def test_every_table_offers_csv_markdown_and_latex(monkeypatch, demo_db, files):
     from dashboard import data
 
     at = app(monkeypatch, demo_db)
-    for page, names in TABLES.items():
+    for page, tables_shown in TABLES.items():
         files.clear()
         visit(at, page)
         ids = button_keys(at)
-        for name in names:
-            for kind in ("csv", "md", "tex"):
-                assert any(i.endswith(f"-{kind}-{name}") for i in ids), (page, kind, name, ids)
-            assert {f"{name}.csv", f"{name}.md", f"{name}.tex"} <= set(files), (page, name, sorted(files))
         f = at.session_state["filters"]
-        if page == "overview":  # an HTML table: the same rows through the same functions and filters
-            holds(files, "study_table", study.table_rows(data.study(demo_db, f), data.gain_summary(demo_db, f),
-                                                         f.split, f.metric))
-        elif page == "runs":  # the shown runs (all five of the demo) without the notebook link
-            holds(files, "runs", at.dataframe[0].value.drop(columns=["open"]))
-        else:  # the page's last st.dataframe is the table the downloads sit under
-            holds(files, names[-1], at.dataframe[-1].value)
+        for wanted, frame in tables_shown.items():
+            named = [i.split("-csv-", 1)[1] for i in ids if "-csv-" in i]
+            found = [n for n in named if n.startswith(wanted[:-1])] if wanted.endswith("*") else [wanted]
+            assert len(found) == 1, (page, wanted, named)
+            key = found[0]
+            for kind in ("csv", "md", "tex"):
+                assert any(i.endswith(f"-{kind}-{key}") for i in ids), (page, kind, key, ids)
+            name = file_stem(key)
+            assert {f"{name}.csv", f"{name}.md", f"{name}.tex"} <= set(files), (page, name, sorted(files))
+            if name == "study_table":  # an HTML table: the same rows through the same functions and filters
+                holds(files, name, study.table_rows(data.study(demo_db, f), data.gain_summary(demo_db, f),
+                                                    f.split, f.metric))
+            elif name == "runs":  # the shown runs (all five of the demo) without the notebook link
+                holds(files, name, at.dataframe[0].value.drop(columns=["open"]))
+            elif key.startswith("language_groups_"):  # an HTML table of the bars' families: its own CSV's rows
+                rows = pd.read_csv(io.StringIO(text(files, f"{name}.csv")))
+                assert list(rows.columns) == ["family", "script", "languages", "gain"] and len(rows) >= 5
+                holds(files, name, rows)
+            elif frame is not None:  # the st.dataframe the downloads sit under
+                holds(files, name, at.dataframe[frame].value)
 
 
 def test_a_chart_keeps_its_one_csv(monkeypatch, demo_db, files):
