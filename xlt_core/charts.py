@@ -20,6 +20,12 @@ DASHES = ["solid", "dash", "dot", "dashdot"]
 SYMBOLS = ["circle", "square", "diamond", "triangle-up"]
 GAIN_SCALE = "RdBu"  # red: loss, blue: gain (plotly's RdBu runs red -> blue)
 NEUTRAL = "#8A8A8A"  # lines and marks that are no series (Pareto front, legend keys, ours): legible on light and dark
+_RDBU = get_colorscale("RdBu")  # [[position, "rgb(r,g,b)"], ...], as the plotly heatmaps
+_STOPS = np.array([p for p, _ in _RDBU])
+_RGB = np.array([[float(c) for c in colour[4:-1].split(",")] for _, colour in _RDBU])
+GAIN_BLUE = _RDBU[-2][1]  # a gain (RdBu's blue end, one step in: the darkest is near black)
+LOSS_RED = _RDBU[1][1]  # a loss (RdBu's red end, one step in)
+MARKERS = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star"]  # a marker shape per series, as colour
 
 
 def style(i: int) -> dict:
@@ -168,12 +174,6 @@ def gain_vs_cost(df: pd.DataFrame, front: pd.DataFrame | None = None, title: str
     return fig
 
 
-_RDBU = get_colorscale("RdBu")  # [[position, "rgb(r,g,b)"], ...], as the plotly heatmaps
-_STOPS = np.array([p for p, _ in _RDBU])
-_RGB = np.array([[float(c) for c in colour[4:-1].split(",")] for _, colour in _RDBU])
-GAIN_BLUE = _RDBU[-2][1]  # a gain (RdBu's blue end, one step in: the darkest is near black)
-LOSS_RED = _RDBU[1][1]  # a loss (RdBu's red end, one step in)
-MARKERS = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star"]  # a marker shape per series, as colour
 TABLE_CSS = """<style>
 table.xlt-table {border-collapse: collapse; font-size: 0.85rem}
 table.xlt-table th, table.xlt-table td {padding: 0.15rem 0.5rem; border: 1px solid rgba(128, 128, 128, 0.3);

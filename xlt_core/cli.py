@@ -412,13 +412,15 @@ def _check_listen(host: str, port: int) -> None:
                        "machine, e.g. 127.0.0.1") from None
 
 
+PR_SET_PDEATHSIG = 1  # prctl's option number, from <linux/prctl.h>
+
+
 def _die_with_parent(prctl, parent: int) -> None:
     """Run in the server's process before it starts (Linux): the kernel sends it SIGTERM when xlt dies, even by
     SIGKILL, so that no server outlives the command that started it (and if xlt is already gone, it stops now)."""
     import signal
 
-    pr_set_pdeathsig = 1  # from <linux/prctl.h>
-    prctl(pr_set_pdeathsig, int(signal.SIGTERM))
+    prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))
     if os.getppid() != parent:
         os.kill(os.getpid(), signal.SIGTERM)
 

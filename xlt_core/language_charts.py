@@ -3,8 +3,8 @@ language, and the English-vs-other-languages gap. Languages are ordered English 
 (tasks.LANGUAGES), the families named over the columns. Colours follow charts' rules: RdBu for gain/loss only.
 
 Each figure is built in one go (its traces, axes, annotations and shapes as plain dicts handed to go.Figure once):
-plotly checks a figure's properties on every update: adding the family names one annotation at a time took 88 ms of
-the Languages page's 490 ms on the server (profiled)."""
+plotly checks a figure's properties on every update, and adding the family names one annotation at a time was the
+slowest part of the Languages page on the server."""
 
 from __future__ import annotations
 
@@ -19,12 +19,11 @@ CROSSES = "interval crosses 0"  # the legend entry of the hatched bars
 CROSSING_TEXT = '<span style="color:#6e6e6e"><i>{}</i></span>'  # a heatmap cell whose interval crosses 0
 CELLS = "cells"  # the name of the heatmap's click targets (gain_heatmap(clickable=True))
 # a heatmap cell's hover; customdata: language name, family, script, interval, seeds (on the click targets: name,
-# family, script, gain, interval, seeds)
+# family, script, the gain as text with one decimal, interval, seeds)
 HOVER = ("%{y}<br>%{customdata[0]} (%{x}): %{customdata[1]}, %{customdata[2]} script<br>gain %{z:+.1f}<br>"
          "%{customdata[3]}<br>%{customdata[4]}<extra></extra>")
 CELL_HOVER = ("%{y}<br>%{customdata[0]} (%{x}): %{customdata[1]}, %{customdata[2]} script<br>gain "
-              "%{customdata[3]:+.1f}<br>%{customdata[4]}<br>%{customdata[5]}<br>click: the runs behind it"
-              "<extra></extra>")
+              "%{customdata[3]}<br>%{customdata[4]}<br>%{customdata[5]}<br>click: the runs behind it<extra></extra>")
 
 
 def language_order(codes) -> list[str]:
@@ -119,7 +118,8 @@ def gain_heatmap(gains: pd.DataFrame, title: str = "", per_panel: int = 20, clic
     hover gives the language's name, family and script, the gain, its interval and seeds. The height grows with
     the rows. `clickable`: each panel gets a trace named CELLS of invisible markers, one per cell, which carries
     the hover and which a click selects (a heatmap itself cannot be selected): x the language, y the row,
-    customdata name, family, script, gain, interval, seeds (the heatmap's hover data moves there)."""
+    customdata name, family, script, gain (text, one decimal, as in the cell), interval, seeds (the heatmap's hover
+    data moves there); a hover within 40 px finds the nearest cell's marker."""
     df = gains.assign(row=gains["variant"] if "variant" in gains else gains["model"] + " · "
                       + gains["intermediate_task"])
     pivot = df.pivot_table(index="row", columns="language", values="gain", aggfunc="mean", sort=False)
@@ -160,8 +160,8 @@ def gain_heatmap(gains: pd.DataFrame, title: str = "", per_panel: int = 20, clic
             traces.append(dict(type="scatter", mode="markers", x=[langs[c] for c in j], y=[rows[r] for r in i],
                                name=CELLS, showlegend=False, xaxis=f"x{axis}", yaxis=f"y{axis}",
                                marker={"symbol": "square", "size": 18, "opacity": 0},
-                               customdata=[[*custom[r, c, :3], round(float(z[r, c]), 2), *custom[r, c, 3:]]
-                                           for r, c in zip(i, j)],
+                               customdata=[[*custom[r, c, :3], f"{z[r, c]:+.1f}", *custom[r, c, 3:]]
+                                           for r, c in zip(i, j)],  # the gain as the cell writes it
                                hovertemplate=CELL_HOVER))
         top = 1 - k * (size + gap)
         # fixed ranges (the first row on top): the click targets' markers would pad an automatic one
@@ -174,6 +174,8 @@ def gain_heatmap(gains: pd.DataFrame, title: str = "", per_panel: int = 20, clic
         shapes += marks[1]
     layout[f"xaxis{'' if len(panels) == 1 else len(panels)}"]["title"] = {
         "text": "target language (grouped by family, then script)"}
+    if clickable:
+        layout["hoverdistance"] = 40  # from anywhere in a cell (about 60 x 22 px) to its marker
     layout.update(title=title, annotations=annotations, shapes=shapes, height=height,
                   coloraxis={"colorscale": GAIN_SCALE, "cmid": 0, "cmin": -limit, "cmax": limit,
                              "colorbar": {"title": {"text": "gain (pts)"}, "thickness": 12, "len": 0.5, "y": 1,
@@ -260,9 +262,11 @@ def english_gap_bars(df: pd.DataFrame, title: str = "") -> go.Figure:
                            yanchor="bottom", showarrow=False, font={"size": 16}))
         top -= part_of + spacing
     height = 160 + 26 * sum(counts) + 40 * len(sizes)
-    width = max((len(str(v)) for v in df["variant"]), default=0)  # the labels' room (automargin cut a pixel or two)
+    # room for the labels, about 7 px a character at their size, at most 420 px (automargin alone cut their first
+    # pixel or two in the browser)
+    width = max((len(str(v)) for v in df["variant"]), default=0)
     layout.update(title=title, barmode="overlay", height=height, annotations=titles,
-                  margin={"b": 90, "l": 20 + 7 * width},
+                  margin={"b": 90, "l": min(420, 20 + 7 * width)},
                   legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -60 / (160 + 26 * sum(counts)),
                           "yanchor": "top"})
     return go.Figure(data=traces, layout=layout)

@@ -64,6 +64,28 @@ def runs_link(model: str, intermediate: str, column: str, split: str | None = No
     return "/runs?" + urlencode(query)
 
 
+def language_cell_html(cell, target: str, split: str, metric: str, seeds=()) -> str:
+    """A clicked cell of the Languages heatmap (a row of analysis.by_language: variant, model, intermediate_task,
+    language, name, gain, lo, hi, seeds, intermediate_size, selection) in one line of HTML: the variant, language,
+    gain, interval and seeds, and a link to the Runs page filtered to the cell's runs (runs_link with the language
+    and the sidebar's `seeds`). The Runs page filters no data size or selection rule: for a subsample or another rule
+    the line says that the task's runs of every size and rule are listed together. Every value escaped."""
+    from .charts import interval_text
+
+    link = runs_link(cell["model"], cell["intermediate_task"], target, split, metric) + "&" + urlencode(
+        [("lang", cell["language"]), *(("seed", str(s)) for s in seeds)])
+    seeds_shown = cell.get("seeds")
+    words = ", ".join(w for w in (interval_text(cell.get("lo"), cell.get("hi")),
+                                  f"{int(seeds_shown)} seed(s)" if pd.notna(seeds_shown) else "") if w)
+    mixed = pd.notna(cell.get("intermediate_size")) or cell.get("selection") not in (None, "en-dev")
+    runs = f"the runs of {cell['model']} · {cell['intermediate_task']} on {target}, {cell['language']}"
+    note = (f" (every data size and checkpoint rule of {cell['intermediate_task']}: the Runs table's columns tell "
+            "them apart)" if mixed else "")
+    return (f'<p class="xlt-cell">{html.escape(str(cell["variant"]))} on {html.escape(str(cell.get("name", "")))} '
+            f'({html.escape(str(cell["language"]))}): gain {cell["gain"]:+.1f} ({html.escape(words)}). '
+            f'<a href="{html.escape(link)}" target="_self">Open {html.escape(runs)}</a>{html.escape(note)}</p>')
+
+
 def _keys(study: pd.DataFrame) -> pd.DataFrame:
     """Per (variant as report.study_table labels it, model) of one model's scores: the variant's key columns, its
     label and the set of its target tasks that miss some of their official languages."""

@@ -2,37 +2,21 @@
 family and script; the English gap of the best variants."""
 
 import dataclasses
-import html
-from urllib.parse import urlencode
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import common, data
-from xlt_core import analysis, charts, language_charts
-from xlt_core.charts import interval_text
-from xlt_core.study import runs_link
+from xlt_core import analysis, charts, language_charts, study
 from xlt_core.tasks import TASKS
 
 HEAT_ROWS = ["full training sets", "every data size"]  # the heatmap's rows: variants on all their data, or all
 GAP_N = ["5", "10", "20", "40", "all"]  # how many of the best variants the English gap shows
 
-def cell_link(cell, target: str, split: str, metric: str) -> str:
-    """The clicked heatmap cell in one line (variant, language, gain, interval, seeds) with a link to the Runs page
-    filtered to its runs: model, intermediate task, target task and language (study.runs_link), split and metric."""
-    link = runs_link(cell["model"], cell["intermediate_task"], target, split, metric) + "&" + urlencode(
-        {"lang": cell["language"]})
-    words = ", ".join(w for w in (interval_text(cell.get("lo"), cell.get("hi")),
-                                  f"{int(cell['seeds'])} seed(s)" if pd.notna(cell.get("seeds")) else "") if w)
-    return (f'<p class="xlt-cell">{html.escape(cell["variant"])} on {html.escape(str(cell.get("name", "")))} '
-            f'({html.escape(cell["language"])}): gain {cell["gain"]:+.1f} ({html.escape(words)}). '
-            f'<a href="{html.escape(link)}" target="_self">Open the runs behind this cell</a></p>')
-
 
 db, f, values = common.context()
 st.header("Languages")
-study = data.study(db, f)  # which target tasks have something to compare (cached: the overview asked already)
-targets = sorted(set(study["target_task"][study["intermediate_task"] != "none"])) if study is not None else []
+scores = data.study(db, f)  # which target tasks have something to compare (cached: the overview asked already)
+targets = sorted(set(scores["target_task"][scores["intermediate_task"] != "none"])) if scores is not None else []
 if not targets:
     common.nothing("per-language gains need runs with and without intermediate training for the same target task.")
     st.stop()
@@ -74,7 +58,7 @@ cell = heat[(heat["variant"] == picked[0]["y"]) & (heat["language"] == picked[0]
 if cell.empty:
     st.caption("Click a cell to open the runs behind it.")
 else:
-    st.html(cell_link(cell.iloc[0], target, f.split, f.metric))
+    st.html(study.language_cell_html(cell.iloc[0], target, f.split, f.metric, f.seeds))
 
 st.subheader("One variant")
 ranking = analysis.variant_ranking(per_language)

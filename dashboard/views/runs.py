@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlparse
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -25,8 +25,6 @@ PREVIEW = 50  # predictions shown per language
 def lab_url(value: str | None) -> str | None:
     """JupyterLab's address from $XLT_LAB_URL (default http://127.0.0.1:8888, what `make lab` serves), without a
     trailing slash; None unless it is an http(s) URL with a host (then the page shows no notebook links)."""
-    from urllib.parse import urlparse
-
     url = urlparse((value or "http://127.0.0.1:8888").strip())
     return url.geturl().rstrip("/") if url.scheme in ("http", "https") and url.netloc else None
 

@@ -94,7 +94,7 @@ def holds(files: dict, name: str, rows: pd.DataFrame) -> None:
             assert full[c].to_numpy() == pytest.approx(rows[c].to_numpy(), nan_ok=True, rel=1e-12), (name, c)
 
 
-def test_every_table_offers_csv_markdown_and_latex(monkeypatch, demo_db, files):
+def test_every_table_offers_csv_markdown_and_latex(monkeypatch, demo_db, files, html_cells):
     from dashboard import data
 
     at = app(monkeypatch, demo_db)
@@ -117,9 +117,12 @@ def test_every_table_offers_csv_markdown_and_latex(monkeypatch, demo_db, files):
                                                     f.split, f.metric))
             elif name == "runs":  # the shown runs (all five of the demo) without the notebook link
                 holds(files, name, at.dataframe[0].value.drop(columns=["open"]))
-            elif key.startswith("language_groups_"):  # an HTML table of the bars' families: its own CSV's rows
+            elif key.startswith("language_groups_"):  # an HTML table of the bars' families: cell for cell its CSV
                 rows = pd.read_csv(io.StringIO(text(files, f"{name}.csv")))
-                assert list(rows.columns) == ["family", "script", "languages", "gain"] and len(rows) >= 5
+                header, shown = html_cells(next(h.proto.body for h in at.get("html") if "xlt-groups" in h.proto.body))
+                assert header == ["family", "script", "languages", "mean gain (pts)"] and len(rows) >= 5
+                assert [[t for t, _ in row] for row in shown] == [
+                    [r.family, r.script, str(r.languages), f"{r.gain:+.1f}"] for r in rows.itertuples()]
                 holds(files, name, rows)
             elif frame is not None:  # the st.dataframe the downloads sit under
                 holds(files, name, at.dataframe[frame].value)

@@ -10,6 +10,7 @@ import pytest
 
 from test_browser import CHROMIUM, SHOTS, browser, wait_for_page  # noqa: F401 (browser: a fixture)
 from test_truth import page_csv
+from xlt_core.results import synthetic
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM and not __import__("os").environ.get("CI"),
@@ -99,7 +100,8 @@ def test_subsamples_are_folded_unless_the_url_shows_them(browser, server):  # no
     page.close()
     page = open_overview(browser, f"{server}/?subsamples=show")
     subsamples = page.locator("table.xlt-study tr.subsample .label").all_text_contents()
-    assert len(subsamples) == 2 * 48  # two models x 48: each task at the data sizes below its training set's
+    sizes = sum(1 for variant in synthetic.VARIANTS if variant[1])  # each task at the sizes below its training set
+    assert len(subsamples) == len(synthetic.MODELS) * sizes
     assert all(" · " in s and s.endswith(" ex.") for s in subsamples)
     labels = page.locator("table.xlt-study").first.locator(".label").all_text_contents()
     at = labels.index("mnli")  # each subsample right under its task on all its data, smallest first

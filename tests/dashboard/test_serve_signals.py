@@ -127,3 +127,12 @@ def test_a_host_that_does_not_resolve_is_one_line(empty_db):
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
     assert proc.stderr.startswith("xlt: error: --host 'no-such-host.invalid' does not resolve")
     assert not proc.stdout
+
+
+def test_a_server_that_cannot_start_says_why(tmp_path):
+    """dashboard/serve.start, which the browser tests and the latency benchmark use: a server that exits at once is
+    an error naming its exit code and its own message, not a page that never loads."""
+    from dashboard.serve import start
+
+    with pytest.raises(RuntimeError, match=r"(?s)exited with 2: .*No such option '--server\.nosuchoption'"):
+        start(tmp_path / "results.duckdb", ("--server.nosuchoption", "1"), wait_s=30)

@@ -45,6 +45,15 @@ def figure(page, title: str) -> dict:
     return found
 
 
+def csv_by_prefix(page, name: str) -> pd.DataFrame:
+    """The CSV of the first download button whose key starts with csv-<name> (Streamlit puts st-key-<key> on its
+    element): for keys that end in the target, variant or run shown."""
+    button = page.locator(f"[class*='st-key-csv-{name}'] button, [class*='st-key-csv-{name}'] a").first
+    with page.expect_download(timeout=60_000) as download:
+        button.click()
+    return pd.read_csv(io.StringIO(open(download.value.path(), encoding="utf-8").read()))
+
+
 def page_csv(page, label: str = "Download the data (CSV)", nth: int = 0) -> pd.DataFrame:
     """The rows the page offers under its chart: its download button clicked, the file read."""
     button = page.locator("[data-testid='stDownloadButton']").filter(has_text=label).nth(nth)

@@ -3,14 +3,14 @@ database, every number a figure holds in the DOM (heatmap cells, line points and
 error bars) is read back and compared with the rows the page offers under it as CSV; each row drawn once. The
 screenshots build/screenshots/languages_heatmap.png, scaling_bands.png and cost_intervals.png are kept."""
 
-import io
 from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pytest
 
 from test_browser import CHROMIUM, SHOTS, browser  # noqa: F401 (browser: a fixture)
-from test_truth import close, open_page, page_csv
+from test_truth import close, csv_by_prefix, open_page, page_csv
+from xlt_core.results import synthetic
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM and not __import__("os").environ.get("CI"),
@@ -33,14 +33,6 @@ DRAWN = """(title) => {
 }"""
 
 
-def csv_of(page, name: str) -> pd.DataFrame:
-    """The CSV of the download button keyed csv-<name>... (Streamlit puts st-key-<key> on its element)."""
-    button = page.locator(f"[class*='st-key-csv-{name}'] button, [class*='st-key-csv-{name}'] a").first
-    with page.expect_download(timeout=60_000) as download:
-        button.click()
-    return pd.read_csv(io.StringIO(open(download.value.path(), encoding="utf-8").read()))
-
-
 def shoot(page, title: str, file: str) -> None:
     """A screenshot of the figure whose title holds `title`, whole (the viewport grown to its height, 1440 wide)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -58,14 +50,14 @@ def shoot(page, title: str, file: str) -> None:
 def drawn_and_csv(browser, url: str, name: str, title: str, csv_key: str, shot: str,  # noqa: F811
                   also: tuple[str, str] | None = None):
     """Open `url`, read the figure titled `title` and the CSV under key `csv_key`, keep a screenshot of the figure:
-    (drawn figure, CSV rows); with `also` (a title and a key), that figure and CSV of the same page as well."""
+    (drawn figure, CSV rows, and with `also` (a title and a key) that figure and CSV of the same page, else None)."""
     page = open_page(browser, url, name, title)
     drawn = page.evaluate(DRAWN, title)
-    rows = csv_of(page, csv_key)
-    more = (page.evaluate(DRAWN, also[0]), csv_of(page, also[1])) if also else None
+    rows = csv_by_prefix(page, csv_key)
+    more = (page.evaluate(DRAWN, also[0]), csv_by_prefix(page, also[1])) if also else None
     shoot(page, title, shot)
     page.close()
-    return (drawn, rows) if also is None else (drawn, rows, more)
+    return drawn, rows, more
 
 
 def heatmap_matches_its_csv(page, title: str) -> tuple[pd.DataFrame, dict]:
@@ -74,7 +66,7 @@ def heatmap_matches_its_csv(page, title: str) -> tuple[pd.DataFrame, dict]:
     'cells' on the same language and row, its hover giving the family and the gain). Returns the rows and the
     drawn figure, its traces the heatmaps only (one per panel)."""
     drawn = page.evaluate(DRAWN, title)
-    rows = csv_of(page, "language_heatmap_")
+    rows = csv_by_prefix(page, "language_heatmap_")
     assert not rows.duplicated(["variant", "language"]).any()
     expected = {(r.variant, r.language): r for r in rows.itertuples()}
     heats = [t for t in drawn["traces"] if t["type"] == "heatmap"]
@@ -83,7 +75,7 @@ def heatmap_matches_its_csv(page, title: str) -> tuple[pd.DataFrame, dict]:
     marks = [((y, x), c) for t in targets for x, y, c in zip(t["x"], t["y"], t["customdata"])]
     assert len(marks) == len(dict(marks)) and set(dict(marks)) == set(expected)
     for key, (name, family, script, gain, *_) in marks:
-        assert family == expected[key].family and close(gain, expected[key].gain, 0.006), key
+        assert family == expected[key].family and gain == f"{expected[key].gain:+.1f}", key  # as the cell says
     seen = set()
     for trace in heats:
         for i, variant in enumerate(trace["y"]):
@@ -111,7 +103,7 @@ def english_gap_matches_its_csv(page) -> None:
     """The English gap chart: every bar is its CSV row's gap (one bar per variant, none shared), the baselines in
     their own trace, each model size in its own panel (y axis)."""
     traces = page.evaluate(DRAWN, "English − other languages")["traces"]
-    rows = csv_of(page, "english_gap_")
+    rows = csv_by_prefix(page, "english_gap_")
     assert len(rows) and not rows.duplicated(["variant"]).any()
     expected = {r.variant: r for r in rows.itertuples()}
     drawn = [(t["name"], t["xaxis"], y, x) for t in traces for x, y in zip(t["x"], t["y"])]
@@ -135,12 +127,13 @@ def test_languages_heatmap_draws_its_csv(browser, server):  # noqa: F811
     shoot(page, title, "languages_heatmap.png")
     english_gap_matches_its_csv(page)
     page.close()
-    # one seed: many intervals cross zero, and every data size: 128 rows
+    # one seed: many intervals cross zero; every data size: every variant but the baseline
     page = open_page(browser, f"{server}/languages?lang_target=xnli&seed=0&heat_rows=every+data+size", "languages",
                      title)
     rows, _ = heatmap_matches_its_csv(page, title)
     page.close()
-    assert rows["variant"].nunique() == 128 and rows["crosses_zero"].any() and not rows["crosses_zero"].all()
+    every = len(synthetic.MODELS) * (len(synthetic.VARIANTS) - 1 + len(synthetic.SELECTIONS))  # MNLI: two more rules
+    assert rows["variant"].nunique() == every and rows["crosses_zero"].any() and not rows["crosses_zero"].all()
 
 
 # where a heatmap cell (row, language) is drawn, in page pixels: plotly's own axes convert the category's index
@@ -155,26 +148,31 @@ CELL_AT = """([title, row, lang]) => {
 }"""
 
 
-def test_a_heatmap_cell_opens_the_runs_behind_it(browser, server):  # noqa: F811
+def test_a_heatmap_cell_opens_the_runs_behind_it(browser, server, synthetic_db):  # noqa: F811
     """A click on a cell names it (variant, language, gain) and links to the Runs page filtered to its model,
-    intermediate task, target task and language; that page lists exactly those runs."""
+    intermediate task, target task, language and the sidebar's seed; that page lists exactly the runs of those
+    (every data size and selection rule of the task: the Runs page filters neither, and the line says so)."""
+    import duckdb
+
     title = "gain by variant and language"
-    page = open_page(browser, f"{server}/languages?lang_target=xnli&metric=em", "languages", title)
-    rows = csv_of(page, "language_heatmap_")
-    cell = rows[(rows["language"] == "sw") & (rows["intermediate_task"] == "mnli")].iloc[0]
+    page = open_page(browser, f"{server}/languages?lang_target=xnli&metric=em&seed=0&heat_rows=every+data+size",
+                     "languages", title)
+    rows = csv_by_prefix(page, "language_heatmap_")
+    cell = rows[(rows["language"] == "sw") & (rows["intermediate_task"] == "mnli")
+                & (rows["intermediate_size"] == 1000)].iloc[0]
     page.get_by_text("Click a cell to open the runs behind it").wait_for(timeout=60_000)
-    plot = page.locator(".js-plotly-plot").first
-    plot.scroll_into_view_if_needed()
+    page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
     x, y = page.evaluate(CELL_AT, [title, cell["variant"], "sw"])
     page.mouse.move(x, y)
     page.mouse.click(x, y)
     said = page.locator("p.xlt-cell")
     said.wait_for(timeout=60_000)
     assert said.inner_text().startswith(f"{cell['variant']} on Swahili (sw): gain {cell['gain']:+.1f}")
+    assert "every data size and checkpoint rule of mnli" in said.inner_text()  # a subsample: the task's runs listed
     link = said.locator("a")
     query = parse_qs(urlparse(link.get_attribute("href")).query)
     assert query == {"model": [cell["model"]], "inter": ["mnli"], "target": ["xnli"], "split": ["test"],
-                     "metric": ["em"], "lang": ["sw"]}
+                     "metric": ["em"], "lang": ["sw"], "seed": ["0"]}
     link.click()
     page.wait_for_url("**/runs?**", timeout=60_000)
     page.get_by_text("match the filters").first.wait_for(timeout=60_000)
@@ -184,9 +182,12 @@ def test_a_heatmap_cell_opens_the_runs_behind_it(browser, server):  # noqa: F811
     assert kept.get("split", ["test"]) == ["test"]
     assert page.locator("[data-testid='stAlert']").filter(has_text="URL:").count() == 0
     listed = page_csv(page, "Download every matching run (CSV)")
-    assert len(listed) and set(listed["model"]) == {cell["model"]} and set(listed["intermediate_task"]) == {"mnli"}
-    assert set(listed["target_task"]) == {"xnli"}
     page.close()
+    with duckdb.connect(str(synthetic_db), read_only=True) as con:
+        expected = {r for (r,) in con.execute(
+            "SELECT DISTINCT run_id FROM cells WHERE model = ? AND intermediate_task = 'mnli' AND target_task = "
+            "'xnli' AND split = 'test' AND seed = 0 AND language = 'sw'", [cell["model"]]).fetchall()}
+    assert len(expected) > 1 and set(listed["run_id"]) == expected and len(listed) == len(expected)
 
 
 def test_scaling_lines_and_bands_draw_their_csv(browser, server):  # noqa: F811
@@ -197,15 +198,14 @@ def test_scaling_lines_and_bands_draw_their_csv(browser, server):  # noqa: F811
     # the first chart: each line's points are the CSV's means over target tasks, every row drawn once
     drawn_means = {(t["xaxis"], t["name"], x): y for t in mean_drawn["traces"] if t["mode"] == "lines+markers"
                    for x, y in zip(t["x"], t["y"])}
-    models = sorted(means["model"].unique())
-    expected = {({models[0]: "x", models[1]: "x2"}[r.model], r.intermediate_task, r.examples): r.gain
-                for r in means.itertuples()}
+    axis = {m: f"x{'' if k == 0 else k + 1}" for k, m in enumerate(sorted(means["model"].unique()))}  # a panel each
+    expected = {(axis[r.model], r.intermediate_task, r.examples): r.gain for r in means.itertuples()}
     assert len(expected) == len(means) == len(drawn_means)
     assert all(close(drawn_means[k], v) for k, v in expected.items())
     assert set(rows["target_task"]) == {"xnli"} and rows["model"].nunique() == 2
     models = sorted(rows["model"].unique())  # one panel per model, in this order (their titles)
     assert [a["text"] for a in drawn["annotations"]][:2] == models
-    panel = {"x": models[0], "x2": models[1]}
+    panel = {f"x{'' if k == 0 else k + 1}": m for k, m in enumerate(models)}
     lines = [t for t in drawn["traces"] if t["mode"] == "lines+markers"]
     bands = {(t["xaxis"], t["name"]): t for t in drawn["traces"] if t["fill"] == "toself"}
     seen = set()
@@ -231,7 +231,7 @@ def test_scaling_lines_and_bands_draw_their_csv(browser, server):  # noqa: F811
 
 def test_cost_points_and_intervals_draw_their_csv(browser, server):  # noqa: F811
     title = "gain vs device-hours"
-    drawn, rows = drawn_and_csv(browser, f"{server}/cost", "cost", title, "gain_vs_cost", "cost_intervals.png")
+    drawn, rows, _ = drawn_and_csv(browser, f"{server}/cost", "cost", title, "gain_vs_cost", "cost_intervals.png")
     assert not rows.duplicated(["variant"]).any() and rows["ci_low"].notna().all()  # ten seeds: every interval
     expected = {r.variant: r for r in rows.itertuples()}
     seen = set()

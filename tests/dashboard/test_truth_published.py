@@ -8,8 +8,7 @@ import io
 import pandas as pd
 
 from test_browser import SHOTS, browser, wait_for_page  # noqa: F401 (browser: a fixture)
-from test_truth import close, figure, open_page, pytestmark  # noqa: F401 (pytestmark: browser, chromium)
-from test_truth_pages import csv_of as csv_by_prefix
+from test_truth import close, csv_by_prefix, figure, open_page, pytestmark  # noqa: F401 (pytestmark: browser)
 
 
 def csv_of(page, key: str) -> pd.DataFrame:

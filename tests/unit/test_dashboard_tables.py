@@ -399,7 +399,12 @@ def test_gain_heatmap_cells_can_be_clicked():
     assert heat.hoverinfo == "skip" and cells.name == language_charts.CELLS and cells.marker.opacity == 0
     drawn = {(y, x): c for x, y, c in zip(cells.x, cells.y, cells.customdata)}
     assert set(drawn) == {(v, lang) for v, by in gains.items() for lang in by}  # b has no hi: no marker there
-    assert list(drawn[("a", "hi")]) == ["Hindi", "Indo-Aryan", "Devanagari", -3.0, "95% interval [-4.5, -1.5]", "10 seed(s)"]
+    assert list(drawn[("a", "hi")]) == ["Hindi", "Indo-Aryan", "Devanagari", "-3.0", "95% interval [-4.5, -1.5]",
+                                         "10 seed(s)"]
+    # the hover's gain is the cell's number (rounded once): 1.2496 is 1.2 in both, not 1.25 -> 1.3
+    edge = language_charts.gain_heatmap(language_rows({"v": {"en": 1.2496}}, {"v": {"en": 0.5}}, {"v": {"en": 2.0}}),
+                                        clickable=True)
+    assert edge.data[0].text[0][0] == "1.2" and edge.data[1].customdata[0][3] == "+1.2"
     assert tuple(fig.layout.xaxis.range) == (-0.5, 2.5) and tuple(fig.layout.yaxis.range) == (1.5, -0.5)
     plain = language_charts.gain_heatmap(language_rows(gains, lo, hi))
     assert len(plain.data) == 1 and pd.DataFrame(plain.data[0].z).equals(pd.DataFrame(heat.z))  # same cells, no marks

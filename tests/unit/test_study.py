@@ -179,3 +179,20 @@ def test_a_second_model_without_gains_leaves_the_first_ones_gains(frames):
     got = cells(rows[rows["model"] == "L"])
     assert got[("mnli", "xnli")].gain == 2.0  # labels stay without the model: each model's rows made on their own
     assert rows.loc[rows["model"] == "S", "gain"].isna().all() and rows["model"].unique().tolist() == ["L", "S"]
+
+
+def test_a_heatmap_cell_names_itself_and_links_to_its_runs():
+    """The Languages page's clicked cell: every value escaped, the link filtered to the cell's model, task, target,
+    language and seeds; a subsample or another selection rule says that the task's runs are listed together."""
+    cell = pd.Series({"variant": 'm · <b>"x"&y</b>', "model": "m&1", "intermediate_task": "mnli", "language": "sw",
+                      "name": "Swahili", "gain": 1.2496, "lo": 0.5, "hi": 2.0, "seeds": 3.0,
+                      "intermediate_size": float("nan"), "selection": "en-dev"})
+    text = study.language_cell_html(cell, "xnli", "test", "em", seeds=(0, 2))
+    assert "<b>" not in text and "&lt;b&gt;&quot;x&quot;&amp;y&lt;/b&gt;" in text
+    assert ": gain +1.2 (95% interval [+0.5, +2.0], 3 seed(s))." in text and "every data size" not in text
+    href = html.unescape(re.search(r'href="([^"]*)"', text).group(1))
+    assert parse_qs(urlparse(href).query) == {"model": ["m&1"], "inter": ["mnli"], "target": ["xnli"],
+                                              "split": ["test"], "metric": ["em"], "lang": ["sw"], "seed": ["0", "2"]}
+    sub = study.language_cell_html({**cell, "intermediate_size": 1000.0, "lo": None, "hi": None}, "xnli", "test", "em")
+    assert "no interval" in sub and "(every data size and checkpoint rule of mnli" in sub
+    assert "every data size" in study.language_cell_html({**cell, "selection": "last"}, "xnli", "test", "em")
