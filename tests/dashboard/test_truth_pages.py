@@ -161,8 +161,12 @@ def test_a_heatmap_cell_opens_the_runs_behind_it(browser, server, synthetic_db):
     cell = rows[(rows["language"] == "sw") & (rows["intermediate_task"] == "mnli")
                 & (rows["intermediate_size"] == 1000)].iloc[0]
     page.get_by_text("Click a cell to open the runs behind it").wait_for(timeout=60_000)
-    page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+    plot = page.locator(".js-plotly-plot").first  # the whole heatmap in view (128 rows): every cell clickable
+    page.set_viewport_size({"width": 1440, "height": int(plot.bounding_box()["height"]) + 200})
+    plot.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
     x, y = page.evaluate(CELL_AT, [title, cell["variant"], "sw"])
+    assert 0 < y < int(plot.bounding_box()["height"]) + 200  # inside the window
     page.mouse.move(x, y)
     page.mouse.click(x, y)
     said = page.locator("p.xlt-cell")
