@@ -108,6 +108,17 @@ def _cell_tests(df: pd.DataFrame, rows: list, columns: list) -> tuple[np.ndarray
             wide["seed_words"].fillna("").to_numpy(dtype=object))
 
 
+def _click_targets(z: np.ndarray, langs: list, rows: list, custom: np.ndarray, axis: str) -> dict:
+    """The trace of one heatmap panel's click targets (gain_heatmap(clickable=True)): an invisible marker on each
+    cell with a gain (`z` rows x `langs`), its hover data `custom` (name, family, script, interval, seeds) with the
+    gain put in as the cell writes it, one decimal."""
+    i, j = np.nonzero(np.isfinite(z))
+    return dict(type="scatter", mode="markers", x=[langs[c] for c in j], y=[rows[r] for r in i], name=CELLS,
+                showlegend=False, xaxis=f"x{axis}", yaxis=f"y{axis}", hovertemplate=CELL_HOVER,
+                marker={"symbol": "square", "size": 18, "opacity": 0},
+                customdata=[[*custom[r, c, :3], f"{z[r, c]:+.1f}", *custom[r, c, 3:]] for r, c in zip(i, j)])
+
+
 def gain_heatmap(gains: pd.DataFrame, title: str = "", per_panel: int = 20, clickable: bool = False) -> go.Figure:
     """Rows: variants (`variant`, else model · intermediate task), best mean gain on top; columns: target languages,
     English first, then grouped by family and script, the families named over the columns, in panels one above the
@@ -156,13 +167,7 @@ def gain_heatmap(gains: pd.DataFrame, title: str = "", per_panel: int = 20, clic
                            xaxis=f"x{axis}", yaxis=f"y{axis}",
                            **({"hoverinfo": "skip"} if clickable else {"hovertemplate": HOVER, "customdata": custom})))
         if clickable:
-            i, j = np.nonzero(np.isfinite(z))
-            traces.append(dict(type="scatter", mode="markers", x=[langs[c] for c in j], y=[rows[r] for r in i],
-                               name=CELLS, showlegend=False, xaxis=f"x{axis}", yaxis=f"y{axis}",
-                               marker={"symbol": "square", "size": 18, "opacity": 0},
-                               customdata=[[*custom[r, c, :3], f"{z[r, c]:+.1f}", *custom[r, c, 3:]]
-                                           for r, c in zip(i, j)],  # the gain as the cell writes it
-                               hovertemplate=CELL_HOVER))
+            traces.append(_click_targets(z, langs, rows, custom, axis))
         top = 1 - k * (size + gap)
         # fixed ranges (the first row on top): the click targets' markers would pad an automatic one
         layout[f"xaxis{axis}"] = {"anchor": f"y{axis}", "domain": [0, 1], "tickangle": 0,
